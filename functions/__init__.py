@@ -1,0 +1,1 @@
+"""Small Flask functions serving the portal's JSON API, one app factory per function."""

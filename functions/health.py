@@ -1,0 +1,24 @@
+"""``GET /api/health``: is the service up, and which site build is it serving."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app
+
+from site_config import publish
+from site_config.settings import Settings
+
+bp = Blueprint("health", __name__, url_prefix="/api")
+
+
+@bp.get("/health")
+def health() -> dict:
+    settings: Settings = current_app.config["PORTAL_SETTINGS"]
+    build = publish.current(settings.site_dir)
+    return {"status": "ok", "site_build": build.name if build else None}
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """This function alone, as deployed on its own."""
+    from functions.app import create_app as create_api
+
+    return create_api(settings, blueprints=[bp])

@@ -1,0 +1,1 @@
+"""Full-text search over help articles and community posts: text analysis for the index."""

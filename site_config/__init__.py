@@ -1,0 +1,1 @@
+"""How the help centre is assembled: settings, content schema, MkDocs hooks, build and CLI."""

@@ -1,0 +1,117 @@
+"""``portal build``: check the content, build every language with MkDocs, publish safely.
+
+The site is built into a new directory and swapped in only when every language built
+(see :mod:`site_config.publish`); a failed or killed build leaves the last good site.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import yaml_load
+
+from site_config import content as content_pages
+from site_config import publish, ui
+from site_config.languages import DEFAULT, LANGUAGES
+from site_config.settings import PROJECT_ROOT, Settings
+
+
+class BuildError(Exception):
+    """The site could not be built; the message says why and the last good site stays."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    site: Path
+    pages: dict[str, int]
+    seconds: float
+    warnings: list[str]
+
+
+def build(settings: Settings, say: Callable[[str], None] = print) -> BuildReport:
+    """Build and publish the whole site; raise BuildError or ContentError on failure."""
+    started = time.perf_counter()
+    content = content_pages.load(settings.content_dir)
+    for warning in content.warnings:
+        say(f"warning: {warning}")
+    with publish.staged(settings.site_dir) as out:
+        for language in LANGUAGES:
+            say(f"building {language.code} ({len(content.pages[language.code])} pages)")
+            build_language(settings, language.code, content, out / language.code)
+        write_root(out)
+    return BuildReport(
+        site=settings.site_dir,
+        pages={lang: len(pages) for lang, pages in content.pages.items()},
+        seconds=time.perf_counter() - started,
+        warnings=content.warnings,
+    )
+
+
+def build_language(settings: Settings, lang: str, content: content_pages.Content, out: Path) -> None:
+    """Build one language's site from ``content/<lang>`` into ``out``."""
+    base = _base_config(settings.mkdocs_config)
+    config = load_config(
+        config_file=str(settings.mkdocs_config),
+        docs_dir=str(settings.content_dir / lang),
+        site_dir=str(out),
+        site_url=f"{settings.site_url}{lang}/",
+        theme={**base["theme"], "language": lang},
+        nav=navigation(lang, content, settings.content_dir),
+        extra={**base.get("extra", {}), "alternate": _alternates()},
+    )
+    try:
+        mkdocs_build(config)
+    except (MkDocsException, SystemExit) as error:
+        raise BuildError(f"The {lang} site failed to build: {error}") from None
+
+
+def navigation(lang: str, content: content_pages.Content, root: Path) -> list[Any]:
+    """The global navigation: bounded, whatever the number of community pages."""
+    words = ui.strings(lang)
+    sections: dict[str, list[tuple[str, str]]] = {"faq": [], "guide": []}
+    for page in content.pages[lang]:
+        if page.meta.kind in sections:
+            sections[page.meta.kind].append((page.meta.title.casefold(), content.relative(lang, page, root)))
+    return [
+        {words["nav.home"]: "index.md"},
+        {words["nav.faq"]: ["faq/index.md", *[uri for _, uri in sorted(sections["faq"])]]},
+        {words["nav.guides"]: ["guides/index.md", *[uri for _, uri in sorted(sections["guide"])]]},
+        {words["nav.community"]: ["community/index.md", "community/tags/index.md", "community/ask.md"]},
+    ]
+
+
+def write_root(out: Path) -> None:
+    """The site's front door: sends each visitor to their language."""
+    links = "\n".join(
+        f'    <li><a href="{language.code}/" hreflang="{language.code}" lang="{language.code}">'
+        f"{html.escape(language.name)}</a></li>"
+        for language in LANGUAGES
+    )
+    heading = " · ".join(html.escape(ui.strings(language.code)["choose.language"]) for language in LANGUAGES)
+    template = (PROJECT_ROOT / "theme" / "root.html").read_text(encoding="utf-8")
+    page = (
+        template.replace("{{ languages }}", json.dumps([language.code for language in LANGUAGES]))
+        .replace("{{ default }}", DEFAULT)
+        .replace("{{ heading }}", heading)
+        .replace("{{ links }}", links)
+    )
+    (out / "index.html").write_text(page, encoding="utf-8")
+
+
+def _alternates() -> list[dict[str, str]]:
+    return [{"name": language.name, "link": f"/{language.code}/", "lang": language.code} for language in LANGUAGES]
+
+
+def _base_config(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml_load(handle)
+

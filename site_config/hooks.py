@@ -1,0 +1,105 @@
+"""MkDocs hooks for the help centre (registered in mkdocs.yml).
+
+MkDocs loads this file by path, once per language build; it reaches the rest of the
+package through normal imports.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+
+from site_config import listings, ui
+from site_config.frontmatter import FrontMatterError, check, split_front_matter
+from site_config.languages import LANGUAGES
+
+log = logging.getLogger("mkdocs.hooks.portal")
+THEME_DATA = ("translations.yml",)
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Add the generated listing pages (section indexes, community pages and tags)."""
+    for name in THEME_DATA:  # theme data read at build time, not published
+        if (file := files.get_file_from_path(name)) is not None:
+            files.remove(file)
+    entries = []
+    for file in files.documentation_pages():
+        if listings.section_of(file.src_uri) not in (*listings.SECTIONS, listings.COMMUNITY):
+            continue
+        meta = _meta(file)
+        entries.append(
+            listings.Entry(
+                src_uri=file.src_uri,
+                title=meta.title,
+                summary=meta.summary,
+                tags=tuple(meta.tags),
+                updated=meta.updated,
+            )
+        )
+    for src_uri, markdown in listings.generated_pages(entries, _ui(config)).items():
+        if src_uri in files:
+            continue  # an authored page of the same name wins over the generated one
+        files.append(File.generated(config, src_uri, content=markdown))
+    return files
+
+
+def on_env(env: Any, config: Any, files: Files) -> Any:
+    """Give templates the interface words of the language being built."""
+    env.globals["ui"] = _ui(config)
+    env.globals["portal_languages"] = LANGUAGES
+    return env
+
+
+def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
+    """Link each page to the same page in the other languages, where it exists."""
+    content_root = Path(config.docs_dir).parent
+    site_root = config.site_url.rstrip("/").rsplit("/", 1)[0] + "/" if config.site_url else "/"
+    here = config.theme["language"]
+    alternates = []
+    for language in LANGUAGES:
+        src = page.file.src_uri
+        shared = page.file.generated_by is not None and src in _SHARED_LISTINGS
+        if not (shared or (content_root / language.code / src).is_file()):
+            src = listings.COMMUNITY_INDEX if page.file.src_uri.startswith("community/") else ""
+        path = _url_of(src, config.use_directory_urls)
+        alternates.append(
+            {
+                "lang": language.code,
+                "name": language.name,
+                "current": language.code == here,
+                "link": f"{context['base_url']}/../{language.code}/{path}",
+                "absolute": f"{site_root}{language.code}/{path}",
+            }
+        )
+    context["portal_alternates"] = alternates
+    return context
+
+
+_SHARED_LISTINGS = frozenset(
+    {listings.ASK_PAGE, listings.COMMUNITY_INDEX, listings.TAGS_INDEX}
+    | {f"{section}/index.md" for section in listings.SECTIONS}
+)
+
+
+def _url_of(src_uri: str, directory_urls: bool) -> str:
+    if src_uri in ("", "index.md"):
+        return ""
+    stem = src_uri.removesuffix(".md")
+    if stem.endswith("/index") or stem == "index":
+        return stem.removesuffix("index")
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def _meta(file: File) -> Any:
+    try:
+        data, _ = split_front_matter(file.content_string, file.abs_src_path or file.src_uri)
+        return check(data, file.abs_src_path or file.src_uri)
+    except FrontMatterError as error:
+        raise SystemExit(str(error)) from None
+
+
+def _ui(config: Any) -> dict[str, str]:
+    return ui.strings(config.theme["language"])

@@ -1,0 +1,110 @@
+"""``portal serve``: the published site and the API behind one production WSGI server.
+
+Static files are served by WhiteNoise from the build the site link points at; when
+``portal build`` publishes a new build, the next request sees it (no restart needed).
+Requests under /api go to the Flask functions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from whitenoise import WhiteNoise
+
+from site_config.languages import CODES, DEFAULT
+from site_config.settings import Settings
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+# Material's bundles carry a content hash in their names, so they can be cached for good.
+_HASHED = re.compile(r"\.[0-9a-f]{8,}\.min\.(?:js|css)$")
+
+
+class StaticSite:
+    """Serve the current build of the site, following the published link."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self._lock = threading.Lock()
+        self._build: str | None = None
+        self._app: WhiteNoise | None = None
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        return self._current()(environ, start_response)
+
+    def _current(self) -> WhiteNoise:
+        build = os.path.realpath(self.site_dir)
+        if build != self._build:
+            with self._lock:
+                if build != self._build:
+                    self._app = WhiteNoise(
+                        self._not_found,
+                        root=build,
+                        index_file=True,
+                        immutable_file_test=lambda path, url: bool(_HASHED.search(url)),
+                    )
+                    self._build = build
+        assert self._app is not None
+        return self._app
+
+    def _not_found(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        first = environ.get("PATH_INFO", "/").strip("/").split("/", 1)[0]
+        lang = first if first in CODES else DEFAULT
+        page = Path(self._build or self.site_dir, lang, "404.html")
+        body = page.read_bytes() if page.is_file() else b"Not found"
+        start_response(
+            "404 Not Found",
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+def create_app(settings: Settings) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
+    """The whole portal as one WSGI app: /api to the functions, the rest to the site."""
+    from functions.app import create_app as create_api
+
+    api = create_api(settings)
+    site = StaticSite(settings.site_dir)
+
+    def portal(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/api" or path.startswith("/api/"):
+            return api(environ, start_response)
+        return site(environ, start_response)
+
+    return portal
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Callable, options: dict[str, Any]) -> None:
+        self._app, self._options = app, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Callable:
+        return self._app
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn in the foreground until interrupted."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+        "timeout": 30,
+        "graceful_timeout": 10,
+    }
+    _Gunicorn(create_app(settings), options).run()

@@ -1,0 +1,74 @@
+"""The one settings object, read once from the environment.
+
+Every setting is listed with its default in README.md; relative paths are taken from the
+directory the command runs in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used as given."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Settings for where things live
+    content_dir: Path
+    site_dir: Path
+    index_dir: Path
+    store: str
+    # Settings for the running service
+    env: str
+    secret_key: str | None
+    site_url: str
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def mkdocs_config(self) -> Path:
+        return PROJECT_ROOT / "mkdocs.yml"
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (``os.environ`` by default)."""
+    env = os.environ if environ is None else environ
+    kind = env.get("PORTAL_ENV", "development")
+    if kind not in ("development", "production"):
+        raise SettingsError(
+            f"PORTAL_ENV must be 'development' or 'production', not {kind!r}."
+        )
+    secret = env.get("PORTAL_SECRET_KEY") or None
+    if kind == "production" and not secret:
+        raise SettingsError(
+            "PORTAL_SECRET_KEY is required when PORTAL_ENV=production: set it to a long "
+            "random string, e.g. the output of `python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    site_url = env.get("PORTAL_SITE_URL", "http://127.0.0.1:8000/")
+    if not site_url.startswith(("http://", "https://")):
+        raise SettingsError(f"PORTAL_SITE_URL must start with http:// or https://, not {site_url!r}.")
+    return Settings(
+        content_dir=Path(env.get("PORTAL_CONTENT_DIR", "content")).absolute(),
+        site_dir=Path(env.get("PORTAL_SITE_DIR", "site")).absolute(),
+        index_dir=Path(env.get("PORTAL_INDEX_DIR", "var/index")).absolute(),
+        store=env.get("PORTAL_STORE", "sqlite:///var/portal.db"),
+        env=kind,
+        secret_key=secret,
+        site_url=site_url.rstrip("/") + "/",
+    )
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read once."""
+    return load()
