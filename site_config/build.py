@@ -108,7 +108,8 @@ def write_root(out: Path) -> None:
 
 
 def _alternates() -> list[dict[str, str]]:
-    return [{"name": language.name, "link": f"/{language.code}/", "lang": language.code} for language in LANGUAGES]
+    # Per page, the hooks point these at the same page in each language.
+    return [{"name": language.name, "link": f"../{language.code}/", "lang": language.code} for language in LANGUAGES]
 
 
 def _base_config(path: Path) -> dict[str, Any]:

@@ -199,6 +199,6 @@ def _describe(value: Any) -> str:
 
 def render(meta: FrontMatter, body: str) -> str:
     """A page's text: its front matter, then its body (what :func:`read_page` reads back)."""
-    data = meta.model_dump(mode="json", exclude_none=True)
+    data = meta.model_dump(exclude_none=True)
     block = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{block}---\n\n{body.lstrip()}"

@@ -54,27 +54,25 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
 
 
 def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
-    """Link each page to the same page in the other languages, where it exists."""
+    """Point the language switcher (and the page's hreflang links) at this same page in
+    each language, or at that language's community or home page where it has no copy."""
     content_root = Path(config.docs_dir).parent
-    site_root = config.site_url.rstrip("/").rsplit("/", 1)[0] + "/" if config.site_url else "/"
-    here = config.theme["language"]
-    alternates = []
-    for language in LANGUAGES:
-        src = page.file.src_uri
-        shared = page.file.generated_by is not None and src in _SHARED_LISTINGS
-        if not (shared or (content_root / language.code / src).is_file()):
-            src = listings.COMMUNITY_INDEX if page.file.src_uri.startswith("community/") else ""
-        path = _url_of(src, config.use_directory_urls)
-        alternates.append(
-            {
-                "lang": language.code,
-                "name": language.name,
-                "current": language.code == here,
-                "link": f"{context['base_url']}/../{language.code}/{path}",
-                "absolute": f"{site_root}{language.code}/{path}",
-            }
-        )
-    context["portal_alternates"] = alternates
+    src = page.file.src_uri
+    shared = page.file.generated_by is not None and src in _SHARED_LISTINGS
+    fallback = listings.COMMUNITY_INDEX if src.startswith("community/") else "index.md"
+    config.extra["alternate"] = [
+        {
+            "name": language.name,
+            "lang": language.code,
+            # Relative to this language's site root; the theme makes it relative to the page.
+            "link": f"../{language.code}/"
+            + _url_of(
+                src if shared or (content_root / language.code / src).is_file() else fallback,
+                config.use_directory_urls,
+            ),
+        }
+        for language in LANGUAGES
+    ]
     return context
 
 

@@ -32,6 +32,7 @@ def current(target: Path) -> Path | None:
 @contextmanager
 def staged(target: Path) -> Iterator[Path]:
     """Yield an empty directory to build into; publish it as ``target`` if no error escapes."""
+    _check_publishable(target)
     folder = builds_dir(target)
     folder.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(folder)
@@ -51,14 +52,18 @@ def staged(target: Path) -> Iterator[Path]:
 
 def swap(target: Path, build: Path) -> None:
     """Point ``target`` at ``build`` in one atomic step."""
-    if target.exists() and not target.is_symlink():
-        raise FileExistsError(
-            f"{target} is a real directory, not a published link; move it away and build again."
-        )
+    _check_publishable(target)
     link = target.with_name(f".{target.name}.{os.getpid()}.link")
     link.unlink(missing_ok=True)
     link.symlink_to(os.path.relpath(build, target.parent))
     os.replace(link, target)
+
+
+def _check_publishable(target: Path) -> None:
+    if target.exists() and not target.is_symlink():
+        raise FileExistsError(
+            f"{target} is a real directory, not a published link; move it away and build again."
+        )
 
 
 def _previous(folder: Path, final: Path) -> list[Path]:

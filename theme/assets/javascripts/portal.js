@@ -13,8 +13,8 @@
 
   // Remember the language a reader picks, so the site's front door opens in it next time.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("[data-portal-lang]");
+    var link = event.target.closest && event.target.closest(".md-select__link[hreflang]");
     if (!link) return;
-    try { localStorage.setItem("portal.lang", link.getAttribute("data-portal-lang")); } catch (e) {}
+    try { localStorage.setItem("portal.lang", link.getAttribute("hreflang")); } catch (e) {}
   });
 })();

@@ -1,0 +1,159 @@
+"""`portal build`: every language, bounded navigation, schema errors and the safe swap."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+
+import jinja2
+import pytest
+from portal_testing import PORTAL, PortalPaths, run_portal, small_content, write_page
+
+from site_config import publish
+from site_config.build import build
+from site_config.languages import CODES
+from site_config.settings import PROJECT_ROOT
+
+COMMUNITY = 45  # three listing pages of 20
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> PortalPaths:
+    paths = PortalPaths.under(tmp_path_factory.mktemp("portal"))
+    small_content(paths.content, community=COMMUNITY)
+    build(paths.settings(), say=lambda line: None)
+    return paths
+
+
+def html(paths: PortalPaths, url: str) -> str:
+    return (paths.site / url / "index.html").read_text(encoding="utf-8")
+
+
+def material_word(lang: str, key: str) -> str:
+    """What the theme's translation for ``lang`` says for ``key``."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(
+            [PROJECT_ROOT / "theme", PROJECT_ROOT / ".venv/lib/python3.11/site-packages/material/templates"]
+        )
+    )
+    return str(env.get_template(f"partials/languages/{lang}.html").module.t(key))
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_each_language_is_built_in_its_own_words(site, lang):
+    page = html(site, f"{lang}/faq/warranty")
+    assert f'<html lang="{lang}"' in page
+    label = material_word(lang, "select.language")
+    assert f'aria-label="{label}"' in page
+    assert (site.site / lang / "404.html").is_file()
+
+
+def test_khmer_interface_is_translated():
+    for key in ("select.language", "footer.next", "toc", "top"):
+        word = material_word("km", key)
+        assert word != material_word("en", key)
+        assert re.search(r"[\u1780-\u17ff]", word), f"{key} is not in Khmer script: {word!r}"
+
+
+def test_language_switcher_links_to_the_same_page(site):
+    page = html(site, "en/faq/warranty")
+    switcher = re.findall(r'<a href="([^"]+)" hreflang="(\w+)" class="md-select__link"', page)
+    assert switcher == [(f"../../../{lang}/faq/warranty/", lang) for lang in CODES]
+    assert '<link rel="alternate" href="../../../km/faq/warranty/" hreflang="km">' in page
+
+
+def test_switcher_on_a_page_with_no_translation_goes_to_that_languages_community(site):
+    page = html(site, "en/community/answer-0001")
+    hindi = re.search(r'href="([^"]+)" hreflang="hi" class="md-select__link"', page).group(1)
+    assert hindi == "../../../hi/community/"
+
+
+def test_articles_carry_the_ask_entry_and_widget_places(site):
+    page = html(site, "ru/faq/warranty")
+    assert "Спросить сообщество" in page
+    assert 'data-widget="feedback"' in page and 'data-widget="search"' in page
+    home = html(site, "ru")
+    assert 'data-widget="feedback"' not in home
+
+
+def test_community_pages_are_paginated_not_in_the_navigation(site):
+    assert (site.site / "en/community/page/3/index.html").is_file()
+    assert not (site.site / "en/community/page/4").exists()
+    assert (site.site / "en/community/tags/battery/index.html").is_file()
+    page = html(site, "en/community/answer-0010")
+    # No page lists its siblings: the navigation stays the same size however many there are.
+    assert "answer-0011" not in page and "answer-0009" not in page
+    assert "Answered in the community by asha." in page
+    assert html(site, "en/community").count('href="answer-') == 20
+
+
+def test_every_language_has_the_community_entry_pages(site):
+    for lang in CODES:
+        for url in ("community", "community/tags", "community/ask", "faq", "guides"):
+            assert (site.site / lang / url / "index.html").is_file(), f"{lang}/{url}"
+    assert 'data-widget="ask-question"' in html(site, "km/community/ask")
+
+
+def test_front_door_and_no_theme_data_published(site):
+    front = (site.site / "index.html").read_text(encoding="utf-8")
+    for lang in CODES:
+        assert f'href="{lang}/"' in front
+    assert "ជ្រើសរើសភាសារបស់លោកអ្នក" in front
+    assert not list(site.site.rglob("translations.yml"))
+
+
+def test_bad_page_fails_the_build_and_leaves_the_site(small_paths):
+    env = small_paths.environ()
+    assert run_portal("build", env=env).returncode == 0
+    before = publish.current(small_paths.site)
+    write_page(small_paths.content, "hi", "faq/broken.md", kind="guide")
+    result = run_portal("build", env=env)
+    assert result.returncode != 0
+    assert f"{small_paths.content / 'hi/faq/broken.md'}: field 'kind': expected 'faq' for a page in faq/" in result.stderr
+    assert "found 'guide'" in result.stderr
+    assert publish.current(small_paths.site) == before
+
+
+def test_every_bad_page_is_reported_at_once(small_paths):
+    page = small_paths.content / "en/faq/warranty.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("updated: 2026-11-20", "updated: soon"))
+    (small_paths.content / "km/guides/claim.md").write_text("no front matter\n", encoding="utf-8")
+    result = run_portal("build", env=small_paths.environ())
+    assert result.returncode == 1
+    assert "2 pages failed the front-matter check" in result.stderr
+    assert "en/faq/warranty.md: field 'updated': expected a date written YYYY-MM-DD, found 'soon'" in result.stderr
+    assert "km/guides/claim.md: front matter: expected a YAML block" in result.stderr
+    assert not small_paths.site.exists()
+
+
+def test_broken_link_fails_the_build(small_paths):
+    write_page(small_paths.content, "ru", "guides/claim.md", body="[Нет такой](../faq/missing.md)\n")
+    result = run_portal("build", env=small_paths.environ())
+    assert result.returncode == 1
+    assert "faq/missing.md" in result.stderr and "The ru site failed to build" in result.stderr
+
+
+def test_killed_build_leaves_the_last_good_site(paths):
+    small_content(paths.content, community=400)
+    env = paths.environ()
+    assert run_portal("build", env=env).returncode == 0
+    good = publish.current(paths.site)
+    front = (paths.site / "en/index.html").read_text(encoding="utf-8")
+
+    write_page(paths.content, "en", "index.md", title="Changed home")
+    process = subprocess.Popen([PORTAL, "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    builds = publish.builds_dir(paths.site)
+    deadline = time.monotonic() + 60
+    while not list(builds.glob("*.partial/en/community")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert publish.current(paths.site) == good
+    assert (paths.site / "en/index.html").read_text(encoding="utf-8") == front
+
+    assert run_portal("build", env=env).returncode == 0
+    assert "Changed home" in (paths.site / "en/index.html").read_text(encoding="utf-8")
+    assert not list(builds.glob("*.partial"))
