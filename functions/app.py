@@ -19,7 +19,9 @@ def all_blueprints() -> list[Blueprint]:
     return [health.bp]
 
 
-def create_app(settings: Settings | None = None, blueprints: Iterable[Blueprint] | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, blueprints: Iterable[Blueprint] | None = None
+) -> Flask:
     """A Flask app serving ``blueprints`` (all of them by default) under /api."""
     app = Flask("portal")
     app.config.update(

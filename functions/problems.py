@@ -35,7 +35,9 @@ class Problem(Exception):
 
     status = 400
 
-    def __init__(self, detail: str, *, status: int | None = None, title: str | None = None, **extra: Any):
+    def __init__(
+        self, detail: str, *, status: int | None = None, title: str | None = None, **extra: Any
+    ):
         super().__init__(detail)
         self.detail = detail
         self.status = status or self.status

@@ -64,7 +64,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         и а но или что чтобы это этот эта эти же ли бы
         в во на с со к ко по о об обо от из у за для
         я мы вы ты он она оно они мой моя моё мои его её их меня мне
-        """  # noqa: RUF001 - these are Cyrillic letters, not look-alike Latin ones
+        """
     ),
     "km": _words(
         # Only words ICU segments on their own and which are never content words: "and",

@@ -56,7 +56,9 @@ def build(settings: Settings, say: Callable[[str], None] = print) -> BuildReport
     )
 
 
-def build_language(settings: Settings, lang: str, content: content_pages.Content, out: Path) -> None:
+def build_language(
+    settings: Settings, lang: str, content: content_pages.Content, out: Path
+) -> None:
     """Build one language's site from ``content/<lang>`` into ``out``."""
     base = _base_config(settings.mkdocs_config)
     config = load_config(
@@ -80,12 +82,20 @@ def navigation(lang: str, content: content_pages.Content, root: Path) -> list[An
     sections: dict[str, list[tuple[str, str]]] = {"faq": [], "guide": []}
     for page in content.pages[lang]:
         if page.meta.kind in sections:
-            sections[page.meta.kind].append((page.meta.title.casefold(), content.relative(lang, page, root)))
+            sections[page.meta.kind].append(
+                (page.meta.title.casefold(), content.relative(lang, page, root))
+            )
     return [
         {words["nav.home"]: "index.md"},
         {words["nav.faq"]: ["faq/index.md", *[uri for _, uri in sorted(sections["faq"])]]},
         {words["nav.guides"]: ["guides/index.md", *[uri for _, uri in sorted(sections["guide"])]]},
-        {words["nav.community"]: ["community/index.md", "community/tags/index.md", "community/ask.md"]},
+        {
+            words["nav.community"]: [
+                "community/index.md",
+                "community/tags/index.md",
+                "community/ask.md",
+            ]
+        },
     ]
 
 
@@ -96,7 +106,9 @@ def write_root(out: Path) -> None:
         f"{html.escape(language.name)}</a></li>"
         for language in LANGUAGES
     )
-    heading = " · ".join(html.escape(ui.strings(language.code)["choose.language"]) for language in LANGUAGES)
+    heading = " · ".join(
+        html.escape(ui.strings(language.code)["choose.language"]) for language in LANGUAGES
+    )
     template = (PROJECT_ROOT / "theme" / "root.html").read_text(encoding="utf-8")
     page = (
         template.replace("{{ languages }}", json.dumps([language.code for language in LANGUAGES]))
@@ -109,10 +121,12 @@ def write_root(out: Path) -> None:
 
 def _alternates() -> list[dict[str, str]]:
     # Per page, the hooks point these at the same page in each language.
-    return [{"name": language.name, "link": f"../{language.code}/", "lang": language.code} for language in LANGUAGES]
+    return [
+        {"name": language.name, "link": f"../{language.code}/", "lang": language.code}
+        for language in LANGUAGES
+    ]
 
 
 def _base_config(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         return yaml_load(handle)
-

@@ -18,10 +18,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build", help="check the content and build the site in every language")
 
     serve = commands.add_parser("serve", help="serve the site and the API")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per core)"
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: one per core)",
     )
     serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
 
@@ -53,7 +58,10 @@ def _serve(settings: settings_module.Settings, args: argparse.Namespace) -> int:
     from site_config.server import serve
 
     if not settings.site_dir.exists():
-        print(f"portal serve: no site at {settings.site_dir}; run `portal build` first.", file=sys.stderr)
+        print(
+            f"portal serve: no site at {settings.site_dir}; run `portal build` first.",
+            file=sys.stderr,
+        )
         return 1
     print(f"Serving http://{args.host}:{args.port}/", file=sys.stderr)
     serve(settings, args.host, args.port, args.workers, args.threads)

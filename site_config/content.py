@@ -18,7 +18,9 @@ class ContentError(Exception):
     def __init__(self, problems: list[FrontMatterError]) -> None:
         self.problems = problems
         count = f"{len(problems)} page{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"{count} failed the front-matter check:\n" + "\n".join(map(str, problems)))
+        super().__init__(
+            f"{count} failed the front-matter check:\n" + "\n".join(map(str, problems))
+        )
 
 
 @dataclass
@@ -35,7 +37,9 @@ class Content:
 def load(root: Path) -> Content:
     """Read every page of every language under ``root``; raise ContentError on any problem."""
     if not root.is_dir():
-        raise FileNotFoundError(f"The content directory {root} does not exist; set PORTAL_CONTENT_DIR.")
+        raise FileNotFoundError(
+            f"The content directory {root} does not exist; set PORTAL_CONTENT_DIR."
+        )
     pages: dict[str, list[Page]] = {}
     problems: list[FrontMatterError] = []
     for lang in CODES:
@@ -72,9 +76,7 @@ def _missing_translations(content: Content, root: Path) -> list[str]:
     """Curated pages (not community answers) should exist in every language."""
     curated = {
         lang: {
-            content.relative(lang, page, root)
-            for page in pages
-            if page.meta.kind != "community"
+            content.relative(lang, page, root) for page in pages if page.meta.kind != "community"
         }
         for lang, pages in content.pages.items()
     }

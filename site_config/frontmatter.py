@@ -122,10 +122,20 @@ def split_front_matter(text: str, path: Path | str) -> tuple[dict[str, Any], str
         mark = getattr(error, "problem_mark", None)
         line_no = f" on line {mark.line + 2}" if mark else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise FrontMatterError(path, "", "valid YAML", f"{problem}{line_no}") from None
+        hint = _YAML_HINTS.get(problem, "")
+        raise FrontMatterError(path, "", "valid YAML", f"{problem}{line_no}{hint}") from None
     if not isinstance(data, dict):
         raise FrontMatterError(path, "", "a mapping of fields", _describe(data))
     return data, body
+
+
+# What authors usually did when YAML reports these problems.
+_YAML_HINTS = {
+    "mapping values are not allowed here": (
+        " (a value holds ': '; put the whole value in double quotes)"
+    ),
+    "found character '\\t' that cannot start any token": " (use spaces, not tabs, to indent)",
+}
 
 
 def check(data: dict[str, Any], path: Path | str) -> FrontMatter:
@@ -141,7 +151,9 @@ def read_page(path: Path, expected_lang: str | None = None) -> Page:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise FrontMatterError(path, "", "UTF-8 text", f"a byte it cannot decode ({error.reason})")
+        raise FrontMatterError(
+            path, "", "UTF-8 text", f"a byte it cannot decode ({error.reason})"
+        ) from None
     data, body = split_front_matter(text, path)
     meta = check(data, path)
     if expected_lang and meta.lang != expected_lang:

@@ -54,17 +54,24 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
 
 
 def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
-    """Point the language switcher (and the page's hreflang links) at this same page in
-    each language, or at that language's community or home page where it has no copy."""
+    """Link the language switcher to this same page in each language, or to that language's
+    community or home page where it has no copy.
+
+    The head's hreflang links stay at the language roots (``extra.alternate``): the theme's
+    script reads each root's sitemap.xml to keep readers on the same page when they switch.
+    These per-page links are what readers without that script follow.
+    """
     content_root = Path(config.docs_dir).parent
     src = page.file.src_uri
     shared = page.file.generated_by is not None and src in _SHARED_LISTINGS
     fallback = listings.COMMUNITY_INDEX if src.startswith("community/") else "index.md"
-    config.extra["alternate"] = [
+    here = config.theme["language"]
+    context["portal_alternates"] = [
         {
             "name": language.name,
             "lang": language.code,
-            # Relative to this language's site root; the theme makes it relative to the page.
+            "current": language.code == here,
+            # Relative to this language's site root, like extra.alternate.
             "link": f"../{language.code}/"
             + _url_of(
                 src if shared or (content_root / language.code / src).is_file() else fallback,

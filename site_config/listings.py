@@ -39,9 +39,7 @@ def section_of(src_uri: str) -> str:
     return src_uri.split("/", 1)[0] if "/" in src_uri else ""
 
 
-def generated_pages(
-    entries: Iterable[Entry], ui: Mapping[str, str]
-) -> dict[str, str]:
+def generated_pages(entries: Iterable[Entry], ui: Mapping[str, str]) -> dict[str, str]:
     """Every listing page for one language: ``{src_uri: markdown}``."""
     by_section: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -158,7 +156,9 @@ def _tags_index(by_tag: Mapping[str, Sequence[Entry]], ui: Mapping[str, str]) ->
 
 
 def _ask_page(ui: Mapping[str, str]) -> str:
-    tips = "\n".join(f"- {escape(ui[key])}" for key in ("ask.tip.search", "ask.tip.details", "ask.tip.private"))
+    tips = "\n".join(
+        f"- {escape(ui[key])}" for key in ("ask.tip.search", "ask.tip.details", "ask.tip.private")
+    )
     return "\n".join(
         [
             "---",

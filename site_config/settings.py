@@ -45,18 +45,19 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     kind = env.get("PORTAL_ENV", "development")
     if kind not in ("development", "production"):
-        raise SettingsError(
-            f"PORTAL_ENV must be 'development' or 'production', not {kind!r}."
-        )
+        raise SettingsError(f"PORTAL_ENV must be 'development' or 'production', not {kind!r}.")
     secret = env.get("PORTAL_SECRET_KEY") or None
     if kind == "production" and not secret:
         raise SettingsError(
             "PORTAL_SECRET_KEY is required when PORTAL_ENV=production: set it to a long "
-            "random string, e.g. the output of `python -c 'import secrets; print(secrets.token_hex(32))'`."
+            "random string, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
     site_url = env.get("PORTAL_SITE_URL", "http://127.0.0.1:8000/")
     if not site_url.startswith(("http://", "https://")):
-        raise SettingsError(f"PORTAL_SITE_URL must start with http:// or https://, not {site_url!r}.")
+        raise SettingsError(
+            f"PORTAL_SITE_URL must start with http:// or https://, not {site_url!r}."
+        )
     return Settings(
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", "content")).absolute(),
         site_dir=Path(env.get("PORTAL_SITE_DIR", "site")).absolute(),

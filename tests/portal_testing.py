@@ -39,7 +39,13 @@ class PortalPaths:
 
     @classmethod
     def under(cls, root: Path) -> PortalPaths:
-        return cls(root, root / "content", root / "site", root / "var" / "index", root / "var" / "portal.db")
+        return cls(
+            root,
+            root / "content",
+            root / "site",
+            root / "var" / "index",
+            root / "var" / "portal.db",
+        )
 
     def environ(self, **extra: str) -> dict[str, str]:
         """The process environment a `portal` command runs with."""
@@ -59,7 +65,9 @@ class PortalPaths:
 def write_page(content: Path, lang: str, uri: str, body: str = "", **fields) -> Path:
     """Write one valid page (any field can be overridden) and return its path."""
     title, summary = WORDS[lang]
-    kind = {"faq": "faq", "guides": "guide", "community": "community"}.get(uri.split("/")[0], "page")
+    kind = {"faq": "faq", "guides": "guide", "community": "community"}.get(
+        uri.split("/")[0], "page"
+    )
     meta = {
         "title": title,
         "summary": summary,
@@ -68,19 +76,28 @@ def write_page(content: Path, lang: str, uri: str, body: str = "", **fields) -> 
         "lang": lang,
         "owner": "support-content",
         "updated": dt.date(2026, 11, 20),
-        **({"source": {"question_id": "1", "answer_id": "2"}, "authors": ["asha"]} if kind == "community" else {}),
+        **(
+            {"source": {"question_id": "1", "answer_id": "2"}, "authors": ["asha"]}
+            if kind == "community"
+            else {}
+        ),
         **fields,
     }
     path = content / lang / uri
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(FrontMatter(**meta), body or f"{summary}\n\n## {title}\n\n{summary}\n"), encoding="utf-8")
+    path.write_text(
+        render(FrontMatter(**meta), body or f"{summary}\n\n## {title}\n\n{summary}\n"),
+        encoding="utf-8",
+    )
     return path
 
 
 def small_content(content: Path, community: int = 0, community_lang: str = "en") -> None:
     """A home page, one FAQ and one guide in every language, plus ``community`` answers."""
     for lang in CODES:
-        write_page(content, lang, "index.md", body="[FAQ](faq/warranty.md) · [Guide](guides/claim.md)\n")
+        write_page(
+            content, lang, "index.md", body="[FAQ](faq/warranty.md) · [Guide](guides/claim.md)\n"
+        )
         write_page(content, lang, "faq/warranty.md", body="See [the guide](../guides/claim.md).\n")
         write_page(content, lang, "guides/claim.md", tags=["warranty", "repairs"])
     for number in range(1, community + 1):
@@ -95,7 +112,9 @@ def small_content(content: Path, community: int = 0, community_lang: str = "en")
         )
 
 
-def run_portal(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+def run_portal(
+    *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess:
     return subprocess.run([PORTAL, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -106,9 +125,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """Run `portal serve` on a free loopback port; yield its base URL."""
-    port = free_port()
+def serving(env: dict[str, str], workers: int = 1, port: int | None = None) -> Iterator[str]:
+    """Run `portal serve` on a loopback port (a free one by default); yield its base URL."""
+    port = port or free_port()
     process = subprocess.Popen(
         [PORTAL, "serve", "--port", str(port), "--workers", str(workers), "--threads", "4"],
         env=env,
@@ -127,6 +146,7 @@ def serving(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stderr.close()
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) -> None:

@@ -35,7 +35,10 @@ def material_word(lang: str, key: str) -> str:
     """What the theme's translation for ``lang`` says for ``key``."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(
-            [PROJECT_ROOT / "theme", PROJECT_ROOT / ".venv/lib/python3.11/site-packages/material/templates"]
+            [
+                PROJECT_ROOT / "theme",
+                PROJECT_ROOT / ".venv/lib/python3.11/site-packages/material/templates",
+            ]
         )
     )
     return str(env.get_template(f"partials/languages/{lang}.html").module.t(key))
@@ -59,14 +62,20 @@ def test_khmer_interface_is_translated():
 
 def test_language_switcher_links_to_the_same_page(site):
     page = html(site, "en/faq/warranty")
-    switcher = re.findall(r'<a href="([^"]+)" hreflang="(\w+)" class="md-select__link"', page)
+    switcher = re.findall(
+        r'<a href="([^"]+)" hreflang="(\w+)" lang="\w+" class="md-select__link"', page
+    )
     assert switcher == [(f"../../../{lang}/faq/warranty/", lang) for lang in CODES]
-    assert '<link rel="alternate" href="../../../km/faq/warranty/" hreflang="km">' in page
+    # The head points at each language's root, whose sitemap the theme uses to stay on the page.
+    assert '<link rel="alternate" href="../../../km/" hreflang="km">' in page
+    assert (site.site / "km" / "sitemap.xml").is_file()
 
 
 def test_switcher_on_a_page_with_no_translation_goes_to_that_languages_community(site):
     page = html(site, "en/community/answer-0001")
-    hindi = re.search(r'href="([^"]+)" hreflang="hi" class="md-select__link"', page).group(1)
+    hindi = re.search(
+        r'href="([^"]+)" hreflang="hi" lang="hi" class="md-select__link"', page
+    ).group(1)
     assert hindi == "../../../hi/community/"
 
 
@@ -96,6 +105,11 @@ def test_every_language_has_the_community_entry_pages(site):
     assert 'data-widget="ask-question"' in html(site, "km/community/ask")
 
 
+def test_home_page_shows_its_own_title(site):
+    home = html(site, "hi")
+    assert "<h1>वारंटी</h1>" in home  # the page's title, not the navigation's "Home"
+
+
 def test_front_door_and_no_theme_data_published(site):
     front = (site.site / "index.html").read_text(encoding="utf-8")
     for lang in CODES:
@@ -111,25 +125,33 @@ def test_bad_page_fails_the_build_and_leaves_the_site(small_paths):
     write_page(small_paths.content, "hi", "faq/broken.md", kind="guide")
     result = run_portal("build", env=env)
     assert result.returncode != 0
-    assert f"{small_paths.content / 'hi/faq/broken.md'}: field 'kind': expected 'faq' for a page in faq/" in result.stderr
+    broken = small_paths.content / "hi/faq/broken.md"
+    assert f"{broken}: field 'kind': expected 'faq' for a page in faq/" in result.stderr
     assert "found 'guide'" in result.stderr
     assert publish.current(small_paths.site) == before
 
 
 def test_every_bad_page_is_reported_at_once(small_paths):
     page = small_paths.content / "en/faq/warranty.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("updated: 2026-11-20", "updated: soon"))
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("updated: 2026-11-20", "updated: soon")
+    )
     (small_paths.content / "km/guides/claim.md").write_text("no front matter\n", encoding="utf-8")
     result = run_portal("build", env=small_paths.environ())
     assert result.returncode == 1
     assert "2 pages failed the front-matter check" in result.stderr
-    assert "en/faq/warranty.md: field 'updated': expected a date written YYYY-MM-DD, found 'soon'" in result.stderr
+    assert (
+        "en/faq/warranty.md: field 'updated': expected a date written YYYY-MM-DD, found 'soon'"
+        in result.stderr
+    )
     assert "km/guides/claim.md: front matter: expected a YAML block" in result.stderr
     assert not small_paths.site.exists()
 
 
 def test_broken_link_fails_the_build(small_paths):
-    write_page(small_paths.content, "ru", "guides/claim.md", body="[Нет такой](../faq/missing.md)\n")
+    write_page(
+        small_paths.content, "ru", "guides/claim.md", body="[Нет такой](../faq/missing.md)\n"
+    )
     result = run_portal("build", env=small_paths.environ())
     assert result.returncode == 1
     assert "faq/missing.md" in result.stderr and "The ru site failed to build" in result.stderr
@@ -143,7 +165,9 @@ def test_killed_build_leaves_the_last_good_site(paths):
     front = (paths.site / "en/index.html").read_text(encoding="utf-8")
 
     write_page(paths.content, "en", "index.md", title="Changed home")
-    process = subprocess.Popen([PORTAL, "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [PORTAL, "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     builds = publish.builds_dir(paths.site)
     deadline = time.monotonic() + 60
     while not list(builds.glob("*.partial/en/community")) and time.monotonic() < deadline:

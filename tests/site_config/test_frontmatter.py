@@ -78,7 +78,9 @@ def test_page_without_front_matter(tmp_path):
 def test_unclosed_front_matter(tmp_path):
     path = tmp_path / "page.md"
     path.write_text("---\ntitle: x\n", encoding="utf-8")
-    with pytest.raises(FrontMatterError, match="expected a closing '---' line, found the end of the file"):
+    with pytest.raises(
+        FrontMatterError, match="expected a closing '---' line, found the end of the file"
+    ):
         read_page(path)
 
 
@@ -86,6 +88,16 @@ def test_broken_yaml_names_the_line(tmp_path):
     path = tmp_path / "page.md"
     path.write_text("---\ntitle: x\nsummary: [unclosed\n---\nBody\n", encoding="utf-8")
     with pytest.raises(FrontMatterError, match=r"expected valid YAML, found .* on line \d"):
+        read_page(path)
+
+
+def test_colon_in_a_title_gets_a_hint(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("---\ntitle: Cracked: is it covered?\n---\nBody\n", encoding="utf-8")
+    with pytest.raises(
+        FrontMatterError,
+        match=r"on line 2 \(a value holds ': '; put the whole value in double quotes\)",
+    ):
         read_page(path)
 
 

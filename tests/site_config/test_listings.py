@@ -57,7 +57,7 @@ def test_no_community_answers_yet():
 def test_user_titles_cannot_inject_markup():
     hostile = listings.Entry(
         src_uri="community/x.md",
-        title='<script>alert(1)</script> [click](javascript:alert(1)) **bold**',
+        title="<script>alert(1)</script> [click](javascript:alert(1)) **bold**",
         summary="<img src=x onerror=alert(1)>",
         tags=(),
         updated=dt.date(2026, 1, 1),

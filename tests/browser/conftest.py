@@ -1,0 +1,62 @@
+"""A real site (the real content), a real server and Debian's Chromium, shared by browser tests."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+from portal_testing import PortalPaths, free_port, run_portal, serving
+
+from site_config.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a closed network: no background requests to services that cannot be reached.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def portal_url(tmp_path_factory):
+    paths = PortalPaths.under(tmp_path_factory.mktemp("browser"))
+    port = free_port()  # the site is built for the address it is served at
+    env = paths.environ(
+        PORTAL_CONTENT_DIR=str(PROJECT_ROOT / "content"),
+        PORTAL_SITE_URL=f"http://127.0.0.1:{port}/",
+    )
+    result = run_portal("build", env=env)
+    assert result.returncode == 0, result.stderr
+    with serving(env, workers=2, port=port) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    yield page
+    context.close()
