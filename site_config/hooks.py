@@ -12,19 +12,18 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files
 
-from site_config import listings, ui
+from site_config import listings, ui, widget_pages
 from site_config.frontmatter import FrontMatterError, check, split_front_matter
 from site_config.languages import LANGUAGES
 
 log = logging.getLogger("mkdocs.hooks.portal")
-THEME_DATA = ("translations.yml",)
+THEME_DATA = "translations/"  # read at build time, not published
 
 
 def on_files(files: Files, config: Any) -> Files:
     """Add the generated listing pages (section indexes, community pages and tags)."""
-    for name in THEME_DATA:  # theme data read at build time, not published
-        if (file := files.get_file_from_path(name)) is not None:
-            files.remove(file)
+    for file in [f for f in files if f.src_uri.startswith(THEME_DATA)]:
+        files.remove(file)
     entries = []
     for file in files.documentation_pages():
         if listings.section_of(file.src_uri) not in (*listings.SECTIONS, listings.COMMUNITY):
@@ -39,7 +38,11 @@ def on_files(files: Files, config: Any) -> Files:
                 updated=meta.updated,
             )
         )
-    for src_uri, markdown in listings.generated_pages(entries, _ui(config)).items():
+    words = _ui(config)
+    generated = listings.generated_pages(entries, words)
+    for page in widget_pages.PAGES:
+        generated[page.src_uri] = widget_pages.markdown(page, words)
+    for src_uri, markdown in generated.items():
         if src_uri in files:
             continue  # an authored page of the same name wins over the generated one
         files.append(File.generated(config, src_uri, content=markdown))
@@ -84,7 +87,8 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
 
 
 _SHARED_LISTINGS = frozenset(
-    {listings.ASK_PAGE, listings.COMMUNITY_INDEX, listings.TAGS_INDEX}
+    {listings.COMMUNITY_INDEX, listings.TAGS_INDEX}
+    | {page.src_uri for page in widget_pages.PAGES}
     | {f"{section}/index.md" for section in listings.SECTIONS}
 )
 

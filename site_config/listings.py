@@ -19,7 +19,6 @@ PER_PAGE = 20
 COMMUNITY = "community"
 SECTIONS = {"faq": "listing.faq", "guides": "listing.guides"}
 # Pages every language has, whether or not it has community answers yet.
-ASK_PAGE = "community/ask.md"
 COMMUNITY_INDEX = "community/index.md"
 TAGS_INDEX = "community/tags/index.md"
 
@@ -65,7 +64,6 @@ def community_pages(entries: Sequence[Entry], ui: Mapping[str, str]) -> dict[str
         title = ui["community.tag.title"].format(tag=tag)
         pages.update(_paginated(f"community/tags/{tag}", title, "", tagged, ui))
     pages[TAGS_INDEX] = _tags_index(by_tag, ui)
-    pages[ASK_PAGE] = _ask_page(ui)
     return pages
 
 
@@ -153,28 +151,6 @@ def _tags_index(by_tag: Mapping[str, Sequence[Entry]], ui: Mapping[str, str]) ->
         target = relative(TAGS_INDEX, page_uri(f"community/tags/{tag}", 1))
         lines.append(f"- [#{escape(tag)}]({target}) ({len(by_tag[tag])})")
     return "\n".join([*lines, "", "</div>", ""])
-
-
-def _ask_page(ui: Mapping[str, str]) -> str:
-    tips = "\n".join(
-        f"- {escape(ui[key])}" for key in ("ask.tip.search", "ask.tip.details", "ask.tip.private")
-    )
-    return "\n".join(
-        [
-            "---",
-            f"title: {_yaml_text(ui['ask.title'])}",
-            "---",
-            "",
-            escape(ui["ask.intro"]),
-            "",
-            tips,
-            "",
-            '<div class="portal-widget" data-widget="ask-question">',
-            f"<noscript>{html.escape(ui['noscript'])}</noscript>",
-            "</div>",
-            "",
-        ]
-    )
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")

@@ -1,0 +1,51 @@
+"""Pages the site's widgets fill: generated in every language, with their title and guidance.
+
+A feature adds a row to ``PAGES``; the build writes the page (title, intro, a list of tips,
+then the widget's place) into every language. The widget itself is JavaScript in
+``theme/assets/javascripts/`` that finds its place by ``data-widget``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from site_config.listings import escape
+
+
+@dataclass(frozen=True)
+class WidgetPage:
+    src_uri: str
+    title: str  # ui key of the page title
+    widget: str  # the data-widget name the script looks for
+    intro: str | None = None  # ui key of an introduction
+    points: tuple[str, ...] = ()  # ui keys of tips shown as a list before the widget
+
+
+PAGES: tuple[WidgetPage, ...] = (
+    WidgetPage(
+        "community/ask.md",
+        title="ask.title",
+        widget="ask-question",
+        intro="ask.intro",
+        points=("ask.tip.search", "ask.tip.details", "ask.tip.private"),
+    ),
+)
+
+
+def markdown(page: WidgetPage, ui: Mapping[str, str]) -> str:
+    """The page's Markdown in one language."""
+    title = ui[page.title].replace("\\", "\\\\").replace('"', '\\"')
+    lines = ["---", f'title: "{title}"', "---", ""]
+    if page.intro:
+        lines += [escape(ui[page.intro]), ""]
+    if page.points:
+        lines += [*(f"- {escape(ui[key])}" for key in page.points), ""]
+    lines += [
+        f'<div class="portal-widget" data-widget="{page.widget}">',
+        f"<noscript>{html.escape(ui['noscript'])}</noscript>",
+        "</div>",
+        "",
+    ]
+    return "\n".join(lines)
