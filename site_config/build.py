@@ -72,7 +72,7 @@ def build_language(
     )
     try:
         mkdocs_build(config)
-    except (MkDocsException, SystemExit) as error:
+    except MkDocsException as error:
         raise BuildError(f"The {lang} site failed to build: {error}") from None
 
 

@@ -6,17 +6,16 @@ package through normal imports.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from site_config import listings, ui, widget_pages
 from site_config.frontmatter import FrontMatterError, check, split_front_matter
 from site_config.languages import LANGUAGES
 
-log = logging.getLogger("mkdocs.hooks.portal")
 THEME_DATA = "translations/"  # read at build time, not published
 
 
@@ -52,7 +51,6 @@ def on_files(files: Files, config: Any) -> Files:
 def on_env(env: Any, config: Any, files: Files) -> Any:
     """Give templates the interface words of the language being built."""
     env.globals["ui"] = _ui(config)
-    env.globals["portal_languages"] = LANGUAGES
     return env
 
 
@@ -107,7 +105,7 @@ def _meta(file: File) -> Any:
         data, _ = split_front_matter(file.content_string, file.abs_src_path or file.src_uri)
         return check(data, file.abs_src_path or file.src_uri)
     except FrontMatterError as error:
-        raise SystemExit(str(error)) from None
+        raise PluginError(str(error)) from None
 
 
 def _ui(config: Any) -> dict[str, str]:

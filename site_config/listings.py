@@ -47,7 +47,7 @@ def generated_pages(entries: Iterable[Entry], ui: Mapping[str, str]) -> dict[str
     for section, key in SECTIONS.items():
         uri = f"{section}/index.md"
         ordered = sorted(by_section[section], key=lambda e: e.title.casefold())
-        pages[uri] = _page(ui[f"{key}.title"], ui[f"{key}.intro"], ordered, uri, ui)
+        pages[uri] = _page(ui[f"{key}.title"], ui[f"{key}.intro"], ordered, uri)
     pages.update(community_pages(by_section[COMMUNITY], ui))
     return pages
 
@@ -87,7 +87,7 @@ def _paginated(
         uri = page_uri(base, number)
         pager = _pager(base, uri, number, total, ui) if total > 1 else ""
         heading = title if number == 1 else f"{title} ({number}/{total})"
-        pages[uri] = _page(heading, intro, chunk, uri, ui, pager, empty=ui["community.empty"])
+        pages[uri] = _page(heading, intro, chunk, uri, pager, empty=ui["community.empty"])
     return pages
 
 
@@ -106,7 +106,6 @@ def _page(
     intro: str,
     entries: Sequence[Entry],
     here: str,
-    ui: Mapping[str, str],
     pager: str = "",
     empty: str = "",
 ) -> str:
