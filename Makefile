@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 # Debian packages the browser tests need: the browser itself and fonts for Hindi and Khmer.
 BROWSER_PACKAGES := chromium chromium-driver fonts-noto-core
+# The HTTP load generator bench/api.py drives the API with.
+BENCH_PACKAGES := wrk
 
 .PHONY: setup run build test lint bench lock browser clean
 
@@ -20,16 +22,22 @@ build: setup
 	$(BIN)/portal build
 
 run: build
+	$(BIN)/portal demo
 	$(BIN)/portal serve --port $(PORT)
 
-browser:
-	@missing=""; for p in $(BROWSER_PACKAGES); do \
+# Install the Debian packages in $(1) that are missing.
+define debian_packages
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+browser:
+	$(call debian_packages,$(BROWSER_PACKAGES))
 
 lint: setup
 	$(BIN)/ruff check .
@@ -39,6 +47,7 @@ test: setup browser lint
 	$(BIN)/python -m pytest
 
 bench: setup
+	$(call debian_packages,$(BENCH_PACKAGES))
 	$(BIN)/python -m bench
 
 lock:

@@ -14,9 +14,9 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def all_blueprints() -> list[Blueprint]:
-    from functions import health
+    from functions import accounts, forum, health, notifications, search
 
-    return [health.bp]
+    return [health.bp, search.bp, accounts.bp, forum.bp, notifications.bp]
 
 
 def create_app(
@@ -30,6 +30,21 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     problems.register(app)
+    _community(app, app.config["PORTAL_SETTINGS"])
     for blueprint in all_blueprints() if blueprints is None else blueprints:
         app.register_blueprint(blueprint)
     return app
+
+
+def _community(app: Flask, settings: Settings) -> None:
+    """The store, signed sessions, mail and the OpenAPI document every function shares."""
+    from functions import openapi, web
+    from functions.mail import Mailer
+    from functions.store import open_store
+
+    openapi.install(app)
+    web.configure(app, settings)
+    app.extensions["portal_store"] = open_store(settings.store)
+    if settings.smtp_url:
+        app.extensions["portal_mailer"] = Mailer(settings)
+    app.register_blueprint(openapi.bp)

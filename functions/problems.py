@@ -36,12 +36,19 @@ class Problem(Exception):
     status = 400
 
     def __init__(
-        self, detail: str, *, status: int | None = None, title: str | None = None, **extra: Any
+        self,
+        detail: str,
+        *,
+        status: int | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ):
         super().__init__(detail)
         self.detail = detail
         self.status = status or self.status
         self.title = title
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -64,7 +71,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Problem)
     def _problem(error: Problem) -> Response:
-        return response(error.status, error.detail, error.title, **error.extra)
+        result = response(error.status, error.detail, error.title, **error.extra)
+        result.headers.update(error.headers)
+        return result
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

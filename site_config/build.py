@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 
+from search_index.documents import CommunityDoc
+from search_index.index import community_doc, create, page_docs
 from site_config import content as content_pages
 from site_config import publish, ui
 from site_config.languages import DEFAULT, LANGUAGES
@@ -29,6 +31,11 @@ class BuildError(Exception):
     """The site could not be built; the message says why and the last good site stays."""
 
 
+# Every visible community question and the outbox cursor they reflect, read together (one
+# transaction), so the live indexer resumes the new index from exactly that cursor.
+CommunitySnapshot = Callable[[], tuple[Iterable[CommunityDoc], Any]]
+
+
 @dataclass(frozen=True)
 class BuildReport:
     site: Path
@@ -37,8 +44,13 @@ class BuildReport:
     warnings: list[str]
 
 
-def build(settings: Settings, say: Callable[[str], None] = print) -> BuildReport:
-    """Build and publish the whole site; raise BuildError or ContentError on failure."""
+def build(
+    settings: Settings,
+    say: Callable[[str], None] = print,
+    community: CommunitySnapshot | None = None,
+) -> BuildReport:
+    """Build and publish the whole site and its search index; raise BuildError or
+    ContentError on failure. ``community`` adds the community's questions to the index."""
     started = time.perf_counter()
     content = content_pages.load(settings.content_dir)
     for warning in content.warnings:
@@ -46,8 +58,11 @@ def build(settings: Settings, say: Callable[[str], None] = print) -> BuildReport
     with publish.staged(settings.site_dir) as out:
         for language in LANGUAGES:
             say(f"building {language.code} ({len(content.pages[language.code])} pages)")
-            build_language(settings, language.code, content, out / language.code)
+            config = build_language(settings, language.code, content, out / language.code)
         write_root(out)
+        say("indexing for search")
+        # Published before the site's swap: if indexing fails, neither changes.
+        write_search_index(settings, content, config, community)
     return BuildReport(
         site=settings.site_dir,
         pages={lang: len(pages) for lang, pages in content.pages.items()},
@@ -56,10 +71,8 @@ def build(settings: Settings, say: Callable[[str], None] = print) -> BuildReport
     )
 
 
-def build_language(
-    settings: Settings, lang: str, content: content_pages.Content, out: Path
-) -> None:
-    """Build one language's site from ``content/<lang>`` into ``out``."""
+def build_language(settings: Settings, lang: str, content: content_pages.Content, out: Path) -> Any:
+    """Build one language's site from ``content/<lang>`` into ``out``; return its config."""
     base = _base_config(settings.mkdocs_config)
     config = load_config(
         config_file=str(settings.mkdocs_config),
@@ -74,6 +87,40 @@ def build_language(
         mkdocs_build(config)
     except MkDocsException as error:
         raise BuildError(f"The {lang} site failed to build: {error}") from None
+    return config
+
+
+def write_search_index(
+    settings: Settings,
+    content: content_pages.Content,
+    config: Any,
+    community: CommunitySnapshot | None = None,
+) -> int:
+    """Index every page section (and community question) and publish the index atomically.
+
+    Pages are rendered with the Markdown extensions MkDocs used (``config``), so indexed
+    anchors are the heading ids in the built HTML.
+    """
+    extensions, configs = config["markdown_extensions"], config["mdx_configs"]
+    docs = [
+        doc
+        for lang, pages in content.pages.items()
+        for page in pages
+        for doc in page_docs(
+            lang=lang,
+            src_uri=content.relative(lang, page, settings.content_dir),
+            title=page.meta.title,
+            kind=page.meta.kind,
+            tags=page.meta.tags,
+            body=page.body,
+            extensions=extensions,
+            configs=configs,
+        )
+    ]
+    posts, cursor = community() if community else ((), None)
+    docs += [community_doc(post) for post in posts if not post.hidden]
+    with publish.staged(settings.index_dir) as out:
+        return create(out, docs, cursor)
 
 
 def navigation(lang: str, content: content_pages.Content, root: Path) -> list[Any]:
@@ -91,6 +138,7 @@ def navigation(lang: str, content: content_pages.Content, root: Path) -> list[An
         {words["nav.guides"]: ["guides/index.md", *[uri for _, uri in sorted(sections["guide"])]]},
         {
             words["nav.community"]: [
+                "community/questions.md",  # the live questions first: the tab opens them
                 "community/index.md",
                 "community/tags/index.md",
                 "community/ask.md",

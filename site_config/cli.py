@@ -30,6 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
 
+    find = commands.add_parser("search", help="search the published index, as the site does")
+    find.add_argument("query", metavar="QUERY", help="words to search for")
+    find.add_argument("--lang", help="only pages in this language (en, hi, ru, km)")
+    find.add_argument("--kind", help="only this kind: faq, guide, community, question, page")
+    find.add_argument("--tag", help="only pages with this tag")
+    find.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
+    find.add_argument("--json", action="store_true", help="print the API's JSON")
+
+    from functions import admin
+
+    admin.add_arguments(commands)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -68,7 +80,64 @@ def _serve(settings: settings_module.Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "serve": _serve}
+def _search(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from search_index.query import IndexMissing, QueryError, SearchIndex
+
+    if not 1 <= args.limit <= 50:
+        print("portal search: choose --limit from 1 to 50.", file=sys.stderr)
+        return 2
+    try:
+        results = SearchIndex(settings.index_dir).search(
+            args.query, lang=args.lang, kind=args.kind, tag=args.tag, pagelen=args.limit
+        )
+    except QueryError as error:
+        print(f"portal search: {error}", file=sys.stderr)
+        return 2
+    except IndexMissing as error:
+        print(f"portal search: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if results.did_you_mean:
+        print(f"Showing results for: {results.did_you_mean}")
+    print(f"{results.total} result{'s' if results.total != 1 else ''} for {results.query!r}")
+    for number, hit in enumerate(results.items, start=1):
+        heading = f"{hit.title} › {hit.section}" if hit.section else hit.title
+        print(f"{number:>2}. {heading}  [{hit.kind}, {hit.lang}, {hit.score:.2f}]")
+        print(f"    {settings.site_url}{hit.url}")
+        print(f"    {_plain(hit.snippet)}")
+    return 0
+
+
+def _plain(snippet: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark[^>]*>", "", snippet))
+
+
+def _user(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from functions import admin
+
+    return admin.user(settings, args)
+
+
+def _demo(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from functions import admin
+
+    return admin.demo(settings, args)
+
+
+COMMANDS = {
+    "build": _build,
+    "serve": _serve,
+    "search": _search,
+    "user": _user,
+    "demo": _demo,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

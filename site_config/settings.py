@@ -30,6 +30,10 @@ class Settings:
     env: str
     secret_key: str | None
     site_url: str
+    # Settings for the community functions
+    secret_key_file: Path  # where development keeps its generated key (no PORTAL_SECRET_KEY)
+    smtp_url: str | None  # smtp://host:port (smtps:// for TLS, user:password@ optional)
+    mail_from: str
 
     @property
     def development(self) -> bool:
@@ -58,6 +62,12 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"PORTAL_SITE_URL must start with http:// or https://, not {site_url!r}."
         )
+    smtp_url = env.get("PORTAL_SMTP_URL") or None
+    if smtp_url and not smtp_url.startswith(("smtp://", "smtps://")):
+        raise SettingsError(
+            f"PORTAL_SMTP_URL must look like smtp://host:port or smtps://host:port, "
+            f"not {smtp_url!r}."
+        )
     return Settings(
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", "content")).absolute(),
         site_dir=Path(env.get("PORTAL_SITE_DIR", "site")).absolute(),
@@ -66,6 +76,9 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         env=kind,
         secret_key=secret,
         site_url=site_url.rstrip("/") + "/",
+        secret_key_file=Path(env.get("PORTAL_SECRET_KEY_FILE", "var/secret_key")).absolute(),
+        smtp_url=smtp_url,
+        mail_from=env.get("PORTAL_MAIL_FROM", "Nimbus Care <community@nimbus.example.com>"),
     )
 
 

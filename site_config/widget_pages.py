@@ -24,12 +24,30 @@ class WidgetPage:
 
 
 PAGES: tuple[WidgetPage, ...] = (
+    # Reads ?q= (and &page=) from the address; the search box in every page's header leads here.
+    WidgetPage("search.md", title="search.title", widget="search-results", intro="search.intro"),
     WidgetPage(
         "community/ask.md",
         title="ask.title",
         widget="ask-question",
         intro="ask.intro",
         points=("ask.tip.search", "ask.tip.details", "ask.tip.private"),
+    ),
+    WidgetPage(
+        "community/questions.md",
+        title="questions.title",
+        widget="question-list",
+        intro="questions.intro",
+    ),
+    # The question's own title replaces this page's heading once it has loaded.
+    WidgetPage("community/question.md", title="question.title", widget="question"),
+    WidgetPage("community/signup.md", title="signup.title", widget="signup", intro="signup.intro"),
+    WidgetPage("community/login.md", title="login.title", widget="login", intro="login.intro"),
+    WidgetPage(
+        "community/notifications.md",
+        title="notifications.title",
+        widget="notifications",
+        intro="notifications.intro",
     ),
 )
 

@@ -1,0 +1,108 @@
+"""Accounts: sign up, sign in and out, the session's CSRF token, public profiles.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults).
+"""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, Flask
+
+from functions import models, web
+from functions.openapi import route
+from functions.problems import Problem
+from functions.store import Conflict, Role, Store, User, utcnow
+from site_config.settings import Settings
+
+bp = Blueprint("accounts", __name__, url_prefix="/api")
+_hasher = PasswordHasher()
+# Verified when the username is unknown, so a wrong name takes as long as a wrong password.
+_UNKNOWN_USER_HASH = _hasher.hash("not anybody's password")
+
+
+def user_out(user: User) -> models.UserOut:
+    return models.UserOut(
+        id=user.id, username=user.username, role=user.role, created_at=user.created_at
+    )
+
+
+def create_user(
+    store: Store, username: str, email: str, password: str, role: Role = "member", now: str = ""
+) -> User:
+    """A new account; raises :class:`Conflict` naming a taken username or email."""
+    return store.create_user(username, email, _hasher.hash(password), role, now or utcnow())
+
+
+def _session() -> models.SessionOut:
+    user = web.current_user()
+    return models.SessionOut(user=user_out(user) if user else None, csrf_token=web.csrf_token())
+
+
+@route(
+    bp,
+    "POST",
+    "/accounts",
+    summary="Create an account and sign in",
+    body=models.SignUp,
+    response=models.UserOut,
+    status=201,
+)
+def sign_up(body: models.SignUp) -> models.UserOut:
+    try:
+        user = create_user(web.store(), body.username, body.email, body.password)
+    except Conflict as taken:
+        raise Problem(
+            f"That {taken.field} is already taken; choose another or sign in.",
+            status=409,
+            errors=[{"field": taken.field, "message": f"This {taken.field} is taken."}],
+        ) from None
+    web.sign_in(user)
+    return user_out(user)
+
+
+@route(
+    bp,
+    "GET",
+    "/session",
+    summary="Who is signed in, and the CSRF token",
+    response=models.SessionOut,
+)
+def session() -> models.SessionOut:
+    return _session()
+
+
+@route(bp, "POST", "/session", summary="Sign in", body=models.SignIn, response=models.SessionOut)
+def sign_in(body: models.SignIn) -> models.SessionOut:
+    user = web.store().user_by_username(body.username.strip())
+    try:
+        _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, body.password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise Problem("The username or password is wrong; check both and try again.", status=401)
+    web.sign_in(user)
+    return _session()
+
+
+@route(bp, "DELETE", "/session", summary="Sign out", status=204)
+def sign_out() -> None:
+    web.sign_out()
+
+
+@route(bp, "GET", "/users/{id}", summary="A member's public profile", response=models.Profile)
+def profile(id: int) -> models.Profile:
+    user = web.store().user_by_id(id)
+    if user is None:
+        raise Problem(f"There is no member with id {id}.", status=404)
+    questions, answers = web.store().post_counts(id)
+    return models.Profile(
+        **user_out(user).model_dump(), question_count=questions, answer_count=answers
+    )
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """This function alone, as deployed on its own."""
+    from functions.app import create_app as create_api
+
+    return create_api(settings, blueprints=[bp])

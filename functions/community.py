@@ -1,0 +1,147 @@
+"""What members do in the community, as functions over a store: ask, answer, comment, edit,
+vote, accept. Routes and ``portal demo`` both go through here, so both obey the same rules.
+
+Each function takes the acting user and the time, checks who may do it and the limits,
+writes through the store and returns what changed (with any notifications to deliver).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from functions import content, limits
+from functions.problems import Problem
+from functions.store import Answer, Comment, Notification, PostKind, Question, Store, User
+
+STAFF = limits.STAFF_ROLES
+
+
+class LimitReached(Problem):
+    """A 429 with the seconds to wait in ``Retry-After``."""
+
+    def __init__(self, limited: limits.Limited) -> None:
+        super().__init__(
+            limited.detail, status=429, headers={"Retry-After": str(limited.retry_after)}
+        )
+
+
+def may_edit(user: User | None, author_id: int) -> bool:
+    return user is not None and (user.id == author_id or user.role in STAFF)
+
+
+def may_accept(user: User | None, question: Question) -> bool:
+    return user is not None and (user.id == question.author_id or user.role in STAFF)
+
+
+def _check_new_account(store: Store, user: User, kind: PostKind, body_html: str, now: str) -> None:
+    if not limits.is_new_account(user.role, user.created_at, now):
+        return
+    limited = limits.new_account_links(
+        content.link_count(body_html), user.created_at, now
+    ) or limits.new_account_posts(
+        kind, store.posts_since(user.id, kind, limits.new_account_since(now)), user.created_at, now
+    )
+    if limited:
+        raise LimitReached(limited)
+
+
+def ask(
+    store: Store, user: User, title: str, body: str, tags: Sequence[str], lang: str, now: str
+) -> int:
+    body_html = content.render(body)
+    _check_new_account(store, user, "question", body_html, now)
+    return store.create_question(
+        user.id, title.strip(), body, body_html, content.excerpt(body_html), tags, lang, now
+    )
+
+
+def edit_question(
+    store: Store,
+    user: User,
+    question: Question,
+    now: str,
+    title: str | None = None,
+    body: str | None = None,
+    tags: Sequence[str] | None = None,
+) -> None:
+    if not may_edit(user, question.author_id):
+        raise Problem("Only the asker or a moderator can edit this question.", status=403)
+    body = question.body if body is None else body
+    body_html = content.render(body)
+    if body != question.body:
+        _check_links(user, body_html, now)
+    store.edit_question(
+        question.id,
+        user.id,
+        question.title if title is None else title.strip(),
+        body,
+        body_html,
+        content.excerpt(body_html),
+        question.tags if tags is None else tags,
+        now,
+    )
+
+
+def _check_links(user: User, body_html: str, now: str) -> None:
+    if limits.is_new_account(user.role, user.created_at, now):
+        limited = limits.new_account_links(content.link_count(body_html), user.created_at, now)
+        if limited:
+            raise LimitReached(limited)
+
+
+def answer(
+    store: Store, user: User, question: Question, body: str, now: str
+) -> tuple[int, list[Notification]]:
+    body_html = content.render(body)
+    _check_new_account(store, user, "answer", body_html, now)
+    answer_id = store.create_answer(question.id, user.id, body, body_html, now)
+    followers = [uid for uid in store.followers(question.id) if uid != user.id]
+    return answer_id, store.notify(followers, "answer", question.id, user.id, now)
+
+
+def edit_answer(store: Store, user: User, answer: Answer, body: str, now: str) -> None:
+    if not may_edit(user, answer.author_id):
+        raise Problem("Only the author or a moderator can edit this answer.", status=403)
+    body_html = content.render(body)
+    _check_links(user, body_html, now)
+    store.edit_answer(answer.id, user.id, body, body_html, now)
+
+
+def comment(
+    store: Store,
+    user: User,
+    kind: PostKind,
+    post: Question | Answer,
+    question_id: int,
+    body: str,
+    now: str,
+) -> tuple[Comment, list[Notification]]:
+    created = store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
+    recipients = [post.author_id] if post.author_id != user.id else []
+    return created, store.notify(recipients, "comment", question_id, user.id, now)
+
+
+def vote(
+    store: Store, user: User, kind: PostKind, post: Question | Answer, value: int, now: str
+) -> int:
+    if post.author_id == user.id:
+        raise Problem(f"You cannot vote on your own {kind}.", status=403)
+    return store.set_vote(user.id, kind, post.id, value, now)
+
+
+def accept(
+    store: Store, user: User, question: Question, answer: Answer | None, now: str
+) -> list[Notification]:
+    if not may_accept(user, question):
+        raise Problem("Only the asker or a moderator can accept an answer.", status=403)
+    if answer is not None and answer.question_id != question.id:
+        raise Problem(
+            f"Answer {answer.id} belongs to another question; accept one of this question's "
+            "answers.",
+            status=422,
+            errors=[{"field": "answer_id", "message": "Choose an answer to this question."}],
+        )
+    store.accept_answer(question.id, answer.id if answer else None, now)
+    if answer is None or answer.author_id == user.id or answer.id == question.accepted_answer_id:
+        return []
+    return store.notify([answer.author_id], "accepted", question.id, user.id, now)

@@ -1,0 +1,410 @@
+"""Questions and answers: ask, list, read, edit (with revisions), answer, comment, vote,
+accept, follow."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, session
+
+from functions import community, models, notifications, web
+from functions.openapi import route
+from functions.problems import Problem
+from functions.store import Answer, BadCursor, Comment, PostKind, Question, User, utcnow
+from site_config.settings import Settings
+
+bp = Blueprint("forum", __name__, url_prefix="/api")
+VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a new view
+
+
+# Reading the store: unknown or hidden posts are 404 (moderators still see hidden ones).
+
+
+def _question(question_id: int) -> Question:
+    question = web.store().question(question_id)
+    if question is None or (question.hidden and not web.is_staff(web.current_user())):
+        raise Problem(f"There is no question with id {question_id}.", status=404)
+    return question
+
+
+def _answer(answer_id: int) -> Answer:
+    answer = web.store().answer(answer_id)
+    if answer is None or (answer.hidden and not web.is_staff(web.current_user())):
+        raise Problem(f"There is no answer with id {answer_id}.", status=404)
+    return answer
+
+
+# Shaping responses
+
+
+def _author(user_id: int, name: str) -> models.Author:
+    return models.Author(id=user_id, username=name)
+
+
+def summary(question: Question) -> models.QuestionSummary:
+    return models.QuestionSummary(**_summary_fields(question))
+
+
+def _summary_fields(question: Question) -> dict:
+    status = (
+        "accepted"
+        if question.accepted_answer_id
+        else "answered"
+        if question.answer_count
+        else "open"
+    )
+    return dict(
+        id=question.id,
+        title=question.title,
+        excerpt=question.excerpt,
+        tags=list(question.tags),
+        lang=question.lang,
+        author=_author(question.author_id, question.author_name),
+        score=question.score,
+        answer_count=question.answer_count,
+        accepted_answer_id=question.accepted_answer_id,
+        view_count=question.view_count,
+        created_at=question.created_at,
+        last_activity_at=question.last_activity_at,
+        status=status,
+    )
+
+
+def _comment(comment: Comment) -> models.CommentOut:
+    return models.CommentOut(
+        id=comment.id,
+        body=comment.body,
+        author=_author(comment.author_id, comment.author_name),
+        created_at=comment.created_at,
+    )
+
+
+def _answer_out(
+    answer: Answer, accepted: bool, comments: list[Comment], vote: int, user: User | None
+) -> models.AnswerOut:
+    return models.AnswerOut(
+        id=answer.id,
+        question_id=answer.question_id,
+        body=answer.body,
+        body_html=answer.body_html,
+        author=_author(answer.author_id, answer.author_name),
+        score=answer.score,
+        accepted=accepted,
+        created_at=answer.created_at,
+        updated_at=answer.updated_at,
+        comments=[_comment(c) for c in comments],
+        viewer=models.AnswerViewer(vote=vote, can_edit=community.may_edit(user, answer.author_id)),
+    )
+
+
+def question_out(question: Question) -> models.QuestionOut:
+    store, user = web.store(), web.current_user()
+    votes = store.votes_on(user.id, question.id) if user else {}
+    comments: dict[tuple[str, int], list[Comment]] = {}
+    for comment in store.comments_of(question.id):
+        comments.setdefault((comment.post_kind, comment.post_id), []).append(comment)
+    staff = web.is_staff(user)
+    answers = [a for a in store.answers_of(question.id) if staff or not a.hidden]
+    accepted = question.accepted_answer_id
+    answers.sort(key=lambda a: (a.id != accepted, -a.score, a.created_at, a.id))
+    return models.QuestionOut(
+        **_summary_fields(question),
+        body=question.body,
+        body_html=question.body_html,
+        updated_at=question.updated_at,
+        comments=[_comment(c) for c in comments.get(("question", question.id), [])],
+        answers=[
+            _answer_out(
+                a,
+                a.id == accepted,
+                comments.get(("answer", a.id), []),
+                votes.get(("answer", a.id), 0),
+                user,
+            )
+            for a in answers
+        ],
+        viewer=models.QuestionViewer(
+            vote=votes.get(("question", question.id), 0),
+            can_edit=community.may_edit(user, question.author_id),
+            following=bool(user) and store.is_following(user.id, question.id),
+            can_accept=community.may_accept(user, question),
+        ),
+    )
+
+
+def _single_answer_out(answer: Answer) -> models.AnswerOut:
+    store, user = web.store(), web.current_user()
+    question = store.question(answer.question_id)
+    votes = store.votes_on(user.id, answer.question_id) if user else {}
+    comments = [
+        c
+        for c in store.comments_of(answer.question_id)
+        if c.post_kind == "answer" and c.post_id == answer.id
+    ]
+    accepted = question is not None and question.accepted_answer_id == answer.id
+    return _answer_out(answer, accepted, comments, votes.get(("answer", answer.id), 0), user)
+
+
+def _revisions(kind: PostKind, post_id: int) -> models.RevisionList:
+    return models.RevisionList(
+        items=[
+            models.RevisionOut(
+                id=r.id,
+                title=r.title,
+                body=r.body,
+                tags=list(r.tags),
+                author=_author(r.author_id, r.author_name),
+                created_at=r.created_at,
+            )
+            for r in web.store().revisions(kind, post_id)
+        ]
+    )
+
+
+# Questions
+
+
+@route(
+    bp,
+    "GET",
+    "/questions",
+    summary="List questions",
+    query=models.QuestionQuery,
+    response=models.QuestionList,
+)
+def list_questions(query: models.QuestionQuery) -> models.QuestionList:
+    store = web.store()
+    author_id = None
+    if query.author:
+        author = (
+            store.user_by_id(int(query.author))
+            if query.author.isdigit() and len(query.author) < 19
+            else store.user_by_username(query.author)
+        )
+        if author is None:
+            return models.QuestionList(items=[], next_cursor=None)
+        author_id = author.id
+    try:
+        page = store.list_questions(
+            query.sort,
+            tag=query.tag,
+            lang=query.lang,
+            author_id=author_id,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+    except BadCursor:
+        raise Problem(
+            "This cursor is not one the list handed out; start again without it.",
+            status=422,
+            errors=[{"field": "cursor", "message": "Use a next_cursor from an earlier page."}],
+        ) from None
+    return models.QuestionList(items=[summary(q) for q in page.items], next_cursor=page.next_cursor)
+
+
+@route(
+    bp,
+    "POST",
+    "/questions",
+    summary="Ask a question",
+    body=models.NewQuestion,
+    response=models.QuestionOut,
+    status=201,
+    signed_in=True,
+)
+def ask(body: models.NewQuestion) -> models.QuestionOut:
+    user = web.signed_in_user()
+    question_id = community.ask(
+        web.store(), user, body.title, body.body, body.tags, body.lang, utcnow()
+    )
+    return question_out(_question(question_id))
+
+
+@route(
+    bp, "GET", "/questions/{id}", summary="A question with its answers", response=models.QuestionOut
+)
+def read_question(id: int) -> models.QuestionOut:
+    question = _question(id)
+    viewed = session.get("viewed", [])
+    if id not in viewed:
+        web.store().count_view(id)
+        session["viewed"] = [*viewed[-(VIEWED_REMEMBERED - 1) :], id]
+        question = _question(id)
+    return question_out(question)
+
+
+@route(
+    bp,
+    "PATCH",
+    "/questions/{id}",
+    summary="Edit a question (keeps a revision)",
+    body=models.QuestionEdit,
+    response=models.QuestionOut,
+    signed_in=True,
+)
+def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
+    question = _question(id)
+    community.edit_question(
+        web.store(),
+        web.signed_in_user(),
+        question,
+        utcnow(),
+        title=body.title,
+        body=body.body,
+        tags=body.tags,
+    )
+    return question_out(_question(id))
+
+
+@route(
+    bp,
+    "GET",
+    "/questions/{id}/revisions",
+    summary="A question's revisions, newest first",
+    response=models.RevisionList,
+)
+def question_revisions(id: int) -> models.RevisionList:
+    return _revisions("question", _question(id).id)
+
+
+# Answers
+
+
+@route(
+    bp,
+    "POST",
+    "/questions/{id}/answers",
+    summary="Answer a question",
+    body=models.NewAnswer,
+    response=models.AnswerOut,
+    status=201,
+    signed_in=True,
+)
+def answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
+    question = _question(id)
+    answer_id, notified = community.answer(
+        web.store(), web.signed_in_user(), question, body.body, utcnow()
+    )
+    notifications.email(notified)
+    return _single_answer_out(_answer(answer_id))
+
+
+@route(
+    bp,
+    "PATCH",
+    "/answers/{id}",
+    summary="Edit an answer (keeps a revision)",
+    body=models.NewAnswer,
+    response=models.AnswerOut,
+    signed_in=True,
+)
+def edit_answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
+    community.edit_answer(web.store(), web.signed_in_user(), _answer(id), body.body, utcnow())
+    return _single_answer_out(_answer(id))
+
+
+@route(
+    bp,
+    "GET",
+    "/answers/{id}/revisions",
+    summary="An answer's revisions, newest first",
+    response=models.RevisionList,
+)
+def answer_revisions(id: int) -> models.RevisionList:
+    return _revisions("answer", _answer(id).id)
+
+
+# Comments, votes, acceptance, following
+
+
+def _post(kind: PostKind, post_id: int) -> tuple[Question | Answer, int]:
+    if kind == "question":
+        return _question(post_id), post_id
+    found = _answer(post_id)
+    _question(found.question_id)
+    return found, found.question_id
+
+
+def _add_comment(kind: PostKind, post_id: int, body: models.NewComment) -> models.CommentOut:
+    post, question_id = _post(kind, post_id)
+    created, notified = community.comment(
+        web.store(), web.signed_in_user(), kind, post, question_id, body.body, utcnow()
+    )
+    notifications.email(notified)
+    return _comment(created)
+
+
+def _vote(kind: PostKind, post_id: int, body: models.VoteRequest) -> models.VoteOut:
+    post, _ = _post(kind, post_id)
+    score = community.vote(web.store(), web.signed_in_user(), kind, post, body.value, utcnow())
+    return models.VoteOut(score=score, vote=body.value)
+
+
+for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}")):
+
+    def _comment_view(
+        id: int, body: models.NewComment, kind: PostKind = _kind
+    ) -> models.CommentOut:
+        return _add_comment(kind, id, body)
+
+    def _vote_view(id: int, body: models.VoteRequest, kind: PostKind = _kind) -> models.VoteOut:
+        return _vote(kind, id, body)
+
+    _comment_view.__name__ = f"comment_on_{_kind}"
+    _vote_view.__name__ = f"vote_on_{_kind}"
+    route(
+        bp,
+        "POST",
+        f"{_path}/comments",
+        summary=f"Comment on an {_kind}" if _kind == "answer" else "Comment on a question",
+        body=models.NewComment,
+        response=models.CommentOut,
+        status=201,
+        signed_in=True,
+    )(_comment_view)
+    route(
+        bp,
+        "PUT",
+        f"{_path}/vote",
+        summary=f"Vote on this {_kind} (1, -1, or 0 to withdraw)",
+        body=models.VoteRequest,
+        response=models.VoteOut,
+        signed_in=True,
+    )(_vote_view)
+
+
+@route(
+    bp,
+    "PUT",
+    "/questions/{id}/accepted-answer",
+    summary="Accept an answer (or none)",
+    body=models.AcceptRequest,
+    response=models.AcceptedOut,
+    signed_in=True,
+)
+def accept(id: int, body: models.AcceptRequest) -> models.AcceptedOut:
+    question = _question(id)
+    chosen = _answer(body.answer_id) if body.answer_id is not None else None
+    notified = community.accept(web.store(), web.signed_in_user(), question, chosen, utcnow())
+    notifications.email(notified)
+    return models.AcceptedOut(accepted_answer_id=body.answer_id)
+
+
+@route(
+    bp,
+    "PUT",
+    "/questions/{id}/follow",
+    summary="Follow or unfollow a question",
+    body=models.FollowRequest,
+    response=models.FollowOut,
+    signed_in=True,
+)
+def follow(id: int, body: models.FollowRequest) -> models.FollowOut:
+    _question(id)
+    web.store().set_following(web.signed_in_user().id, id, body.following)
+    return models.FollowOut(following=body.following)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """This function alone, as deployed on its own."""
+    from functions.app import create_app as create_api
+
+    return create_api(settings, blueprints=[bp])

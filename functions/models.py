@@ -1,0 +1,270 @@
+"""The API's request and response models: they validate input, shape output and are the
+source of the OpenAPI document (see functions/openapi.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from functions import content
+from site_config.languages import CODES
+
+Lang = Literal["en", "hi", "ru", "km"]
+assert set(Lang.__args__) == set(CODES), "the API's languages are the site's languages"
+Role = Literal["member", "moderator", "admin"]
+Time = Annotated[str, Field(examples=["2026-11-23T09:30:00Z"])]
+Id = Annotated[int, Field(ge=1, lt=2**63)]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _username(value: str) -> str:
+    if not content.valid_username(value):
+        raise ValueError("Use only letters, digits, '_' and '-' in a username.")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("Enter an email address like name@example.com.")
+    return value
+
+
+def _tags(value: list[str]) -> list[str]:
+    bad = [tag for tag in value if not content.valid_tag(tag)]
+    if bad:
+        raise ValueError(
+            f"Tags are lowercase words joined by '-' (like 'battery-life'); fix {', '.join(bad)}."
+        )
+    if len(set(value)) != len(value):
+        raise ValueError("Each tag can be given once.")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("Write some text, not only spaces.")
+    return value
+
+
+Title = Annotated[str, Field(min_length=15, max_length=150), AfterValidator(_not_blank)]
+Body = Annotated[str, Field(min_length=20, max_length=20_000), AfterValidator(_not_blank)]
+Tag = Annotated[str, Field(min_length=1, max_length=30)]
+Tags = Annotated[list[Tag], Field(max_length=5), AfterValidator(_tags)]
+
+
+class Request(BaseModel):
+    """A JSON request body: strict JSON types, unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# Requests
+
+
+class SignUp(Request):
+    username: Annotated[str, Field(min_length=3, max_length=30), AfterValidator(_username)]
+    email: Annotated[str, Field(max_length=254), AfterValidator(_email)]
+    password: Annotated[str, Field(min_length=10, max_length=1024)]
+
+
+class SignIn(Request):
+    username: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class NewQuestion(Request):
+    title: Title
+    body: Body
+    tags: Tags = []
+    lang: Lang
+
+
+class QuestionEdit(Request):
+    title: Title | None = None
+    body: Body | None = None
+    tags: Tags | None = None
+
+
+class NewAnswer(Request):
+    body: Body
+
+
+class NewComment(Request):
+    body: Annotated[str, Field(min_length=2, max_length=600), AfterValidator(_not_blank)]
+
+
+class VoteRequest(Request):
+    value: Literal[1, -1, 0]
+
+
+class AcceptRequest(Request):
+    answer_id: Id | None
+
+
+class FollowRequest(Request):
+    following: bool
+
+
+class ReadRequest(Request):
+    ids: Annotated[list[Id], Field(max_length=500)] | None = None
+    all: bool = False
+
+
+class QuestionQuery(BaseModel):
+    sort: Literal["newest", "active", "votes", "unanswered"] = "newest"
+    tag: Annotated[str, Field(max_length=30)] | None = None
+    lang: Lang | None = None
+    author: Annotated[str, Field(max_length=30, description="a user id or username")] | None = None
+    cursor: Annotated[str, Field(max_length=200)] | None = None
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+
+
+class PageQuery(BaseModel):
+    cursor: Annotated[str, Field(max_length=200)] | None = None
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+
+
+# Responses
+
+
+class Author(BaseModel):
+    id: int
+    username: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    created_at: Time
+
+
+class Profile(UserOut):
+    question_count: int
+    answer_count: int
+
+
+class SessionOut(BaseModel):
+    user: UserOut | None
+    csrf_token: str
+
+
+class CommentOut(BaseModel):
+    id: int
+    body: str
+    author: Author
+    created_at: Time
+
+
+class QuestionSummary(BaseModel):
+    id: int
+    title: str
+    excerpt: str
+    tags: list[str]
+    lang: Lang
+    author: Author
+    score: int
+    answer_count: int
+    accepted_answer_id: int | None
+    view_count: int
+    created_at: Time
+    last_activity_at: Time
+    status: Literal["open", "answered", "accepted"]
+
+
+class AnswerViewer(BaseModel):
+    vote: Literal[-1, 0, 1]
+    can_edit: bool
+
+
+class QuestionViewer(AnswerViewer):
+    following: bool
+    can_accept: bool
+
+
+class AnswerOut(BaseModel):
+    id: int
+    question_id: int
+    body: str
+    body_html: str
+    author: Author
+    score: int
+    accepted: bool
+    created_at: Time
+    updated_at: Time
+    comments: list[CommentOut]
+    viewer: AnswerViewer
+
+
+class QuestionOut(QuestionSummary):
+    body: str
+    body_html: str
+    updated_at: Time
+    comments: list[CommentOut]
+    answers: list[AnswerOut]
+    viewer: QuestionViewer
+
+
+class QuestionList(BaseModel):
+    items: list[QuestionSummary]
+    next_cursor: str | None
+
+
+class RevisionOut(BaseModel):
+    id: int
+    title: str | None = None
+    body: str
+    tags: list[str]
+    author: Author
+    created_at: Time
+
+
+class RevisionList(BaseModel):
+    items: list[RevisionOut]
+    next_cursor: str | None = None
+
+
+class VoteOut(BaseModel):
+    score: int
+    vote: Literal[-1, 0, 1]
+
+
+class AcceptedOut(BaseModel):
+    accepted_answer_id: int | None
+
+
+class FollowOut(BaseModel):
+    following: bool
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: Literal["answer", "comment", "accepted"]
+    question_id: int
+    question_title: str
+    actor: Author
+    created_at: Time
+    read: bool
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """An error (RFC 9457); ``errors`` names every bad field of a 422."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None

@@ -1,0 +1,312 @@
+"""Routes that document themselves: one decorator registers a Flask route and records the
+operation, and the OpenAPI 3.1 document at /api/openapi.json is built from those records
+and the same pydantic models that validate requests and shape responses.
+
+The decorator also does what every operation needs: it checks the CSRF token on writes,
+requires a signed-in user where asked, applies the write rate limit, reads and validates
+the query and the JSON body (400/415/422 as problem documents), and serialises the result.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+from werkzeug.routing import BaseConverter
+
+from functions import limits, models, problems, web
+from functions.community import LimitReached
+from functions.problems import Problem
+from functions.store import utcnow
+
+REF = "#/components/schemas/{model}"
+MEDIA_JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # OpenAPI form: /api/questions/{id}
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    signed_in: bool
+
+    @property
+    def writes(self) -> bool:
+        return self.method != "GET"
+
+
+OPERATIONS: list[Operation] = []
+
+
+class IdConverter(BaseConverter):
+    """Positive integers that fit the store's 64-bit ids; anything else is a 404."""
+
+    regex = r"[1-9][0-9]{0,17}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+
+def install(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+
+
+def route(
+    blueprint: Blueprint,
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    signed_in: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Register ``path`` (under the blueprint's /api prefix) and record its operation.
+
+    The view receives path ids as keyword arguments, plus ``body`` and ``query`` models
+    when declared; it returns a model (sent with ``status``) or None (204).
+    """
+    operation = Operation(
+        method,
+        f"{blueprint.url_prefix}{path}",
+        summary,
+        blueprint.name,
+        body,
+        query,
+        response,
+        status,
+        signed_in,
+    )
+    OPERATIONS.append(operation)
+    flask_path = re.sub(r"\{(\w+)\}", r"<id:\1>", path)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def handle(**ids: int) -> Response:
+            if operation.writes:
+                web.check_csrf()
+            if operation.signed_in:
+                user = web.signed_in_user()
+                if operation.writes:
+                    _count_write(user.id)
+            arguments: dict[str, Any] = dict(ids)
+            if query is not None:
+                arguments["query"] = _validate(query, request.args.to_dict())
+            if body is not None:
+                arguments["body"] = _read_body(body)
+            result = view(**arguments)
+            if result is None:
+                return Response(status=204)
+            return Response(result.model_dump_json(), status=status, mimetype=MEDIA_JSON)
+
+        blueprint.add_url_rule(flask_path, view_func=handle, methods=[method])
+        return handle
+
+    return decorate
+
+
+def _count_write(user_id: int) -> None:
+    window_start, retry_after = limits.write_window(utcnow())
+    limited = limits.writes(web.store().count_write(user_id, window_start), retry_after)
+    if limited:
+        raise LimitReached(limited)
+
+
+def _read_body(model: type[BaseModel]) -> BaseModel:
+    if request.mimetype != MEDIA_JSON:
+        raise Problem("Send the body as JSON with Content-Type: application/json.", status=415)
+    raw = request.get_data(cache=False)  # over 64 KiB: Flask answers 413
+    try:
+        return model.model_validate_json(raw or b"null")
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":
+            raise Problem(
+                "The body is not valid JSON; check quotes, commas and brackets.", status=400
+            ) from None
+        if first["type"] == "model_type" or (not first["loc"] and raw.strip() == b"null"):
+            raise Problem('The body must be a JSON object, like {"name": "value"}.') from None
+        raise _unprocessable(error) from None
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _unprocessable(error) from None
+
+
+def describe(error: ValidationError) -> list[dict[str, str]]:
+    """Every bad field of ``error``, each with a sentence saying what it needs."""
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": _sentence(item)}
+        for item in error.errors(include_url=False)
+    ]
+
+
+def _unprocessable(error: ValidationError) -> Problem:
+    fields = describe(error)
+    names = ", ".join(dict.fromkeys(field["field"] for field in fields))
+    return Problem(
+        f"Some fields need fixing: {names}. See errors for what each needs.",
+        status=422,
+        errors=fields,
+    )
+
+
+def _sentence(item: Any) -> str:
+    """A pydantic error as a sentence a person can act on."""
+    kind, context = item["type"], item.get("ctx") or {}
+    match kind:
+        case "missing":
+            return "This field is required."
+        case "extra_forbidden":
+            return "This field is not accepted here; remove it."
+        case "string_too_short":
+            return f"Write at least {context['min_length']} characters."
+        case "string_too_long":
+            return f"Write at most {context['max_length']} characters."
+        case "too_long":
+            return f"Give at most {context['max_length']} items."
+        case "literal_error":
+            return f"Use one of: {context['expected']}."
+        case "string_type":
+            return "Give text (a JSON string)."
+        case "int_type" | "int_parsing" | "int_from_float":
+            return "Give a whole number."
+        case "bool_type" | "bool_parsing":
+            return "Give true or false."
+        case "list_type":
+            return "Give a list (a JSON array)."
+        case "greater_than_equal":
+            return f"Give a number of at least {context['ge']}."
+        case "less_than_equal":
+            return f"Give a number of at most {context['le']}."
+        case "less_than":
+            return f"Give a number below {context['lt']}."
+        case "value_error":
+            return str(context.get("error", item["msg"]))
+    return item["msg"].rstrip(".") + "."
+
+
+# The document
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every recorded operation."""
+    inputs = {op.body for op in OPERATIONS if op.body}
+    outputs = {op.response for op in OPERATIONS if op.response} | {models.ProblemOut}
+    keys, schemas = models_json_schema(
+        [(model, "validation") for model in sorted(inputs, key=lambda m: m.__name__)]
+        + [(model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)],
+        ref_template=REF,
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        item = {
+            "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z]+', '_', op.path[5:]).strip('_')}",
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": _parameters(op),
+            "responses": _responses(op, keys),
+        }
+        if op.body:
+            item["requestBody"] = {
+                "required": True,
+                "content": {MEDIA_JSON: {"schema": keys[(op.body, "validation")]}},
+            }
+        if op.signed_in or op.writes:
+            item["security"] = [{"session": [], "csrf": []} if op.writes else {"session": []}]
+        paths.setdefault(op.path, {})[op.method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Nimbus Care community API",
+            "version": "1.0.0",
+            "description": "Accounts, questions, answers, votes and notifications. Every "
+            "write needs the X-CSRF-Token header from GET /api/session.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "portal_session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": web.CSRF_HEADER},
+            },
+        },
+    }
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    found = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+        for name in re.findall(r"\{(\w+)\}", op.path)
+    ]
+    if op.query:
+        schema = op.query.model_json_schema(ref_template=REF)
+        for name, prop in schema["properties"].items():
+            found.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in schema.get("required", []),
+                    "schema": prop,
+                }
+            )
+    return found
+
+
+def _responses(op: Operation, keys: dict) -> dict[str, Any]:
+    problem = {problems.MEDIA_TYPE: {"schema": keys[(models.ProblemOut, "serialization")]}}
+    success: dict[str, Any] = {"description": op.summary}
+    if op.response:
+        success["content"] = {MEDIA_JSON: {"schema": keys[(op.response, "serialization")]}}
+    codes = {str(op.status): success}
+    errors = {"400": "The request could not be read."}
+    if op.query or op.body:
+        errors["422"] = "Some fields are not valid; errors names each."
+    if op.body:
+        errors |= {"413": "The body is over 64 KiB.", "415": "The body is not JSON."}
+    if op.signed_in:
+        errors["401"] = "Not signed in."
+    if op.writes:
+        errors["403"] = "Missing CSRF token, or not allowed."
+        errors["429"] = "Too many changes; see Retry-After."
+    if "{" in op.path:
+        errors["404"] = "No such id."
+    for code, text in sorted(errors.items()):
+        codes[code] = {"description": text, "content": problem}
+    return codes
+
+
+bp = Blueprint("openapi", __name__, url_prefix="/api")
+
+
+@functools.cache
+def _document_json() -> str:
+    import json
+
+    return json.dumps(openapi_document(), ensure_ascii=False)
+
+
+@bp.get("/openapi.json")
+def document() -> Response:
+    return Response(_document_json(), mimetype=MEDIA_JSON)

@@ -1,0 +1,108 @@
+"""What every request handler needs: the store, the signed-in user, CSRF, the session key.
+
+Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when the request came
+over https). The CSRF token lives in the session, so it is tied to that cookie; every
+write must echo it in ``X-CSRF-Token``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+
+from functions.problems import Problem
+from functions.store import Store, User
+from site_config.settings import Settings
+
+CSRF_HEADER = "X-CSRF-Token"
+STAFF = ("moderator", "admin")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    """Sign sessions with the settings' key and set the cookie's flags."""
+    app.secret_key = settings.secret_key or development_key(settings.secret_key_file)
+    app.session_interface = _SessionInterface()
+    app.config.update(
+        SESSION_COOKIE_NAME="portal_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+
+
+def development_key(path: Path) -> str:
+    """A random key made once and kept (mode 0600), so sessions survive restarts."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(partial, path)  # fails if another process won the race: use theirs
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    return path.read_text().strip()
+
+
+def store() -> Store:
+    return current_app.extensions["portal_store"]
+
+
+def current_user() -> User | None:
+    if "user" not in g:
+        user_id = session.get("user_id")
+        g.user = store().user_by_id(user_id) if isinstance(user_id, int) else None
+    return g.user
+
+
+def signed_in_user() -> User:
+    user = current_user()
+    if user is None:
+        raise Problem("Sign in to do this.", status=401)
+    return user
+
+
+def is_staff(user: User | None) -> bool:
+    return user is not None and user.role in STAFF
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    expected = session.get("csrf")
+    given = request.headers.get(CSRF_HEADER, "")
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        raise Problem(
+            f"This change needs the {CSRF_HEADER} header with the token from GET /api/session; "
+            "reload the page and try again.",
+            status=403,
+        )
+
+
+def sign_in(user: User) -> None:
+    csrf_token()
+    session["user_id"] = user.id
+    session.permanent = True
+    g.user = user
+
+
+def sign_out() -> None:
+    session.clear()
+    g.user = None

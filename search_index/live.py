@@ -1,0 +1,168 @@
+"""The single writer that keeps community posts in the published index as they change.
+
+The community store records every change in an outbox (events with increasing ids). A
+:class:`LiveIndexer` takes them from a source callable, ``fetch(after_cursor) -> (changes,
+new_cursor)``, applies them to the index ``settings.index_dir`` points at, and stores the
+new cursor in the same commit. When ``portal build`` swaps in a fresh index (built from a
+snapshot of the store, with the snapshot's cursor), the writer notices, reads that index's
+cursor and carries on from there, so nothing is lost or applied twice in a way that shows.
+
+Exactly one writer per index: the writer holds an exclusive ``flock`` on a file beside the
+index. Every gunicorn worker may start a LiveIndexer; the one that gets the lock writes,
+the others wait for it and take over if its process goes away.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import Index, LockError
+
+from search_index.documents import Change
+from search_index.index import apply, open_index, read_cursor, write_cursor
+
+log = logging.getLogger(__name__)
+
+ChangeSource = Callable[[Any], tuple[Sequence[Change], Any]]
+POLL_SECONDS = 0.2  # how often the writer asks for changes: hidden posts leave within a second
+LOCK_RETRY_SECONDS = 2.0  # how often a waiting worker tries to become the writer
+
+
+def lock_path(index_dir: Path) -> Path:
+    return index_dir.with_name(f".{index_dir.name}.writer.lock")
+
+
+class LiveIndexer:
+    """Apply community changes to the published index, from one process at a time."""
+
+    def __init__(
+        self, index_dir: Path, fetch: ChangeSource, poll_seconds: float = POLL_SECONDS
+    ) -> None:
+        self.index_dir = index_dir
+        self.fetch = fetch
+        self.poll_seconds = poll_seconds
+        self._lock_file: Any = None
+        self._build: str | None = None
+        self._ix: Index | None = None
+        self._cursor: Any = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # The lock
+
+    def acquire(self) -> bool:
+        """Become the writer if no other process is; True if this one is."""
+        if self._lock_file is not None:
+            return True
+        path = lock_path(self.index_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._lock_file = handle
+        return True
+
+    def release(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    @property
+    def is_writer(self) -> bool:
+        return self._lock_file is not None
+
+    # Applying changes
+
+    def run_once(self) -> int:
+        """Fetch and apply one batch of changes; return how many were applied.
+
+        Only the writer may call this (see :meth:`acquire`).
+        """
+        if not self.is_writer:
+            raise RuntimeError("Only the process holding the writer lock may write the index.")
+        ix = self._current_index()
+        if ix is None:
+            return 0  # nothing published yet
+        changes, cursor = self.fetch(self._cursor)
+        if not changes and cursor == self._cursor:
+            return 0
+        writer = ix.writer(timeout=5.0)
+        try:
+            for change in changes:
+                apply(writer, change)
+            write_cursor(writer, cursor)
+        except BaseException:
+            writer.cancel()
+            raise
+        # No merging on the hot path: small segments are merged by the next build, and a
+        # commit stays a few milliseconds.
+        writer.commit(merge=len(changes) > 100)
+        self._cursor = cursor
+        return len(changes)
+
+    def _current_index(self) -> Index | None:
+        build = os.path.realpath(self.index_dir)
+        if build != self._build or self._ix is None:
+            if not os.path.isdir(build):
+                return None
+            try:
+                ix = open_index(Path(build))
+            except Exception:  # not published yet, or being replaced: try again next time
+                log.debug("no readable index at %s yet", build, exc_info=True)
+                return None
+            # A new build: carry on from the cursor its snapshot was taken at.
+            self._ix, self._build, self._cursor = ix, build, read_cursor(ix)
+        return self._ix
+
+    # Running in the background
+
+    def start(self) -> None:
+        """Run in a daemon thread: wait to become the writer, then apply changes as they come."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="search-live-indexer", daemon=True
+            )
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Look for changes now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self.release()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not self.acquire():
+                self._stop.wait(LOCK_RETRY_SECONDS)
+                continue
+            try:
+                applied = self.run_once()
+            except LockError:
+                applied = 0  # someone else (a build in the same folder) is writing; retry
+            except Exception:
+                log.exception("The search index could not be updated; retrying")
+                applied = 0
+                self._stop.wait(LOCK_RETRY_SECONDS)
+            if not applied:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()

@@ -1,0 +1,151 @@
+"""Fixtures for the community functions: a real app on a temporary SQLite file, members,
+and one small client that speaks to the app in-process or to a real `portal serve`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from portal_testing import PortalPaths
+
+from functions import accounts
+from functions.app import create_app
+from functions.store import iso
+
+PASSWORD = "correct horse battery"
+QUESTION = {
+    "title": "My phone stopped charging overnight",
+    "body": "It was fine yesterday; today the charger does nothing at all.",
+    "tags": ["battery", "charging"],
+    "lang": "en",
+}
+
+
+class Reply:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def __repr__(self) -> str:
+        return f"<Reply {self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """One person's browser: a session cookie, and the CSRF token sent on every write."""
+
+    def __init__(self, send: Callable[..., Reply]) -> None:
+        self._send = send
+        self.token: str | None = None
+        self.user: dict | None = None
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        csrf: bool = True,
+    ) -> Reply:
+        sent = dict(headers or {})
+        if method != "GET" and csrf:
+            sent.setdefault("X-CSRF-Token", self.csrf())
+        if body is not None:
+            raw = json.dumps(body).encode()
+            sent.setdefault("Content-Type", "application/json")
+        return self._send(method, path, raw, sent)
+
+    def csrf(self) -> str:
+        if self.token is None:
+            self.token = self.call("GET", "/api/session").json["csrf_token"]
+        return self.token
+
+    def get(self, path: str) -> Reply:
+        return self.call("GET", path)
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> Reply:
+        reply = self.call("POST", "/api/session", {"username": username, "password": password})
+        if reply.status == 200:
+            self.user = reply.json["user"]
+        return reply
+
+    def ask(self, **changes: Any) -> dict:
+        reply = self.call("POST", "/api/questions", {**QUESTION, **changes})
+        assert reply.status == 201, reply
+        return reply.json
+
+
+def flask_client(app) -> Client:
+    test_client = app.test_client()
+
+    def send(method: str, path: str, raw: bytes | None, headers: dict[str, str]) -> Reply:
+        response = test_client.open(path, method=method, data=raw, headers=headers)
+        return Reply(response.status_code, dict(response.headers), response.get_data())
+
+    return Client(send)
+
+
+def http_client(base: str) -> Client:
+    """A client of a real server over one keep-alive connection, keeping its cookie."""
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    cookie: dict[str, str] = {}
+
+    def send(method: str, path: str, raw: bytes | None, headers: dict[str, str]) -> Reply:
+        if cookie:
+            headers = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in cookie.items())}
+        connection.request(method, path, body=raw, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            cookie[name] = rest.split(";", 1)[0]
+        return Reply(response.status, dict(response.headers), body)
+
+    return Client(send)
+
+
+@pytest.fixture
+def community_paths(tmp_path) -> PortalPaths:
+    return PortalPaths.under(tmp_path)
+
+
+@pytest.fixture
+def community_app(community_paths: PortalPaths):
+    settings = community_paths.settings()
+    app = create_app(settings)
+    yield app
+    app.extensions["portal_store"].close()
+
+
+@pytest.fixture
+def store(community_app):
+    return community_app.extensions["portal_store"]
+
+
+@pytest.fixture
+def anonymous(community_app) -> Client:
+    return flask_client(community_app)
+
+
+@pytest.fixture
+def member(community_app, store) -> Callable[..., Client]:
+    """Make a signed-in member (a month old unless ``age_days`` says otherwise)."""
+
+    def make(name: str, role: str = "member", age_days: float = 30) -> Client:
+        joined = dt.datetime.now(dt.UTC) - dt.timedelta(days=age_days)
+        accounts.create_user(store, name, f"{name}@example.com", PASSWORD, role, iso(joined))
+        client = flask_client(community_app)
+        assert client.sign_in(name).status == 200
+        return client
+
+    return make

@@ -1,0 +1,74 @@
+"""The API through a real `portal serve` (gunicorn, two workers) on loopback."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import PASSWORD, QUESTION, http_client
+from portal_testing import PortalPaths, serving
+
+VOTERS = 50
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    paths = PortalPaths.under(tmp_path_factory.mktemp("api"))
+    paths.site.mkdir(parents=True)  # the API needs no built site
+    with serving(paths.environ(PORTAL_SECRET_KEY="test-secret " * 4), workers=2) as base:
+        yield base
+
+
+def signed_up(base: str, name: str):
+    client = http_client(base)
+    reply = client.call(
+        "POST",
+        "/api/accounts",
+        {"username": name, "email": f"{name}@example.com", "password": PASSWORD},
+    )
+    assert reply.status == 201, reply
+    return client
+
+
+def test_ask_answer_and_read_over_http(served):
+    asha, ravi = signed_up(served, "asha"), signed_up(served, "ravi")
+    question = asha.ask()
+    answer = ravi.call(
+        "POST", f"/api/questions/{question['id']}/answers", {"body": "Try a different cable."}
+    )
+    assert answer.status == 201
+    page = http_client(served).get(f"/api/questions/{question['id']}")
+    assert page.status == 200 and page.headers["Content-Type"] == "application/json"
+    assert page.json["answers"][0]["id"] == answer.json["id"]
+    assert page.json["title"] == QUESTION["title"]
+    assert asha.get("/api/notifications").json["unread"] == 1
+    document = http_client(served).get("/api/openapi.json").json
+    assert document["openapi"].startswith("3.1")
+
+
+def test_fifty_members_vote_at_once(served):
+    asker = signed_up(served, "asker")
+    question = asker.ask(title="Which charger is safe for the Nimbus X5?")
+    path = f"/api/questions/{question['id']}/vote"
+    with ThreadPoolExecutor(10) as pool:
+        voters = list(pool.map(lambda n: signed_up(served, f"voter{n}"), range(VOTERS)))
+    for voter in voters:
+        voter.csrf()
+    start = threading.Barrier(VOTERS)
+
+    def vote(client, value):
+        start.wait()
+        return client.call("PUT", path, {"value": value}).status
+
+    def all_vote(values):
+        with ThreadPoolExecutor(VOTERS) as pool:
+            return list(pool.map(vote, voters, values))
+
+    assert all_vote([1] * VOTERS) == [200] * VOTERS
+    assert http_client(served).get(f"/api/questions/{question['id']}").json["score"] == VOTERS
+    # Half change their mind, half vote again the same way: still one vote each.
+    assert all_vote([-1, 1] * (VOTERS // 2)) == [200] * VOTERS
+    assert http_client(served).get(f"/api/questions/{question['id']}").json["score"] == 0
+    assert all_vote([0] * VOTERS) == [200] * VOTERS
+    assert http_client(served).get(f"/api/questions/{question['id']}").json["score"] == 0

@@ -1,0 +1,435 @@
+// One question (?id=): votes, answers, comments, accepting, following, editing, answering.
+(function () {
+  "use strict";
+  var C = window.portalCommunity;
+  var t = C.t;
+  var el = C.el;
+
+  function glyph(text) {
+    return el("span", { class: "cm-glyph", "aria-hidden": "true", text: text });
+  }
+
+  function author(user) {
+    return el("span", { class: "cm-author", text: user.username });
+  }
+
+  function signInLinks(template) {
+    return C.compose(t(template), {
+      signin: el("a", { href: C.loginHref(), text: t("account.signin.inline") }),
+      signup: el("a", { href: C.href("signup", { next: C.here() }), text: t("account.signup.inline") })
+    });
+  }
+
+  // A message that belongs to one post ("You can't vote on your own post").
+  function flash(post, message) {
+    var main = post.querySelector(".cm-post__main, .cm-edit");
+    var box = main && main.querySelector(":scope > .cm-inline-problem");
+    if (!box) {
+      box = el("p", { class: "cm-inline-problem", role: "alert" });
+      (main || post).appendChild(box);
+    }
+    box.textContent = message;
+  }
+
+  // ---- votes: optimistic, then whatever the server says --------------------------------
+
+  function voteControl(kind, post, path, user, card) {
+    var state = { score: post.score, vote: post.viewer.vote, pending: 0 };
+    var confirmed = { score: post.score, vote: post.viewer.vote };
+    var chain = Promise.resolve();
+    var up = el("button", { type: "button", class: "cm-vote__button", "aria-label": t("vote.up." + kind) }, glyph("▲"));
+    var down = el("button", { type: "button", class: "cm-vote__button", "aria-label": t("vote.down." + kind) }, glyph("▼"));
+    var score = el("span", { class: "cm-vote__score" });
+
+    function show() {
+      up.setAttribute("aria-pressed", String(state.vote === 1));
+      down.setAttribute("aria-pressed", String(state.vote === -1));
+      score.textContent = C.number(state.score);
+      score.setAttribute("aria-label", t("vote.score", { score: C.number(state.score) }));
+    }
+
+    function cast(value) {
+      if (!user) return location.assign(C.loginHref());
+      if (post.author.id === user.id) return flash(card(), t("vote.own"));
+      var target = state.vote === value ? 0 : value;
+      state.score += target - state.vote;
+      state.vote = target;
+      show();
+      state.pending += 1;
+      // One request at a time per post, in click order; the last answer is the truth.
+      chain = chain.then(function () {
+        return C.api("PUT", path + "/vote", { value: target }).then(function (result) {
+          confirmed = result;
+          state.pending -= 1;
+          if (state.pending) return;
+          state.score = result.score;
+          state.vote = result.vote;
+          show();
+          C.announce(result.vote ? t("vote.recorded", { score: C.number(result.score) }) : t("vote.withdrawn", { score: C.number(result.score) }));
+        }, function (error) {
+          state.pending -= 1;
+          state.score = confirmed.score;
+          state.vote = confirmed.vote;
+          show();
+          if (!error.redirecting) flash(card(), error.detail);
+        });
+      });
+    }
+
+    up.addEventListener("click", function () { cast(1); });
+    down.addEventListener("click", function () { cast(-1); });
+    show();
+    return el("div", { class: "cm-vote", role: "group", "aria-label": t("vote.group." + kind) }, [up, score, down]);
+  }
+
+  // ---- comments ----------------------------------------------------------------------
+
+  function commentItem(comment) {
+    return el("li", { class: "cm-comment" }, [
+      el("span", { class: "cm-comment__body", text: comment.body }),
+      " – ", author(comment.author), " ", C.time(comment.created_at)
+    ]);
+  }
+
+  function comments(list, path, user) {
+    var items = el("ul", { class: "cm-comments__list" }, list.map(commentItem));
+    var section = el("section", { class: "cm-comments", "aria-label": t("comment.list") }, [items]);
+    if (!user) {
+      section.appendChild(el("a", { class: "cm-link-button", href: C.loginHref(), text: t("comment.add") }));
+      return section;
+    }
+    var box = C.problemBox();
+    var input = C.field({ name: "body", multiline: true, rows: 3, label: t("comment.label"), hint: t("comment.hint"), attrs: { maxlength: "600" } });
+    var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("comment.submit") });
+    var open = el("button", { type: "button", class: "cm-link-button", "aria-expanded": "false", text: t("comment.add") });
+    var form = el("form", { class: "cm-form cm-form--small", novalidate: true, hidden: true }, [
+      input, box,
+      el("div", { class: "cm-actions" }, [
+        submit,
+        el("button", { type: "button", class: "md-button", text: t("cm.cancel"), onclick: function () { toggle(false); } })
+      ])
+    ]);
+    function toggle(on) {
+      form.hidden = !on;
+      open.hidden = on;
+      open.setAttribute("aria-expanded", String(on));
+      if (on) input.control.focus();
+      else open.focus();
+    }
+    open.addEventListener("click", function () { toggle(true); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      C.clearProblems(form, box);
+      C.busy(submit, true);
+      C.api("POST", path + "/comments", { body: input.control.value.trim() }).then(function (comment) {
+        items.appendChild(commentItem(comment));
+        input.control.value = "";
+        C.busy(submit, false);
+        toggle(false);
+        C.announce(t("comment.done"));
+      }, function (error) {
+        C.busy(submit, false);
+        if (!error.redirecting) C.showProblem(error, box, form);
+      });
+    });
+    C.append(section, [open, form]);
+    return section;
+  }
+
+  // ---- editing -----------------------------------------------------------------------
+
+  function editForm(kind, post, path, done, cancel) {
+    var box = C.problemBox();
+    var fields = [];
+    if (kind === "question") {
+      fields.push(C.field({ name: "title", label: t("askform.title"), value: post.title, attrs: { maxlength: "150" } }));
+    }
+    fields.push(C.field({ name: "body", multiline: true, rows: 10, label: t("askform.body"), hint: t("cm.markdown"), value: post.body }));
+    if (kind === "question") {
+      fields.push(C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: post.tags.join(" ") }));
+    }
+    var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("edit.save") });
+    var form = el("form", { class: "cm-form cm-edit", novalidate: true, "aria-label": t("edit.form." + kind) }, fields.concat([
+      box,
+      el("div", { class: "cm-actions" }, [
+        submit,
+        el("button", { type: "button", class: "md-button", text: t("cm.cancel"), onclick: cancel })
+      ])
+    ]));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = { body: form.elements.body.value };
+      if (kind === "question") {
+        body.title = form.elements.title.value.trim();
+        body.tags = C.parseTags(form.elements.tags.value);
+      }
+      C.clearProblems(form, box);
+      C.busy(submit, true);
+      C.api("PATCH", path, body).then(function (updated) {
+        C.announce(t("edit.done"));
+        done(updated);
+      }, function (error) {
+        C.busy(submit, false);
+        if (!error.redirecting) C.showProblem(error, box, form);
+      });
+    });
+    return form;
+  }
+
+  // ---- one post (the question or an answer) ------------------------------------------
+
+  function byline(kind, post) {
+    var parts = [C.compose(t(kind === "question" ? "question.asked" : "answer.answered"), {
+      time: C.time(post.created_at), author: author(post.author)
+    })];
+    if (post.updated_at && post.updated_at !== post.created_at) {
+      parts.push(el("span", { class: "cm-edited" }, C.compose(t("post.edited"), { time: C.time(post.updated_at) })));
+    }
+    return el("div", { class: "cm-byline" }, parts);
+  }
+
+  function postCard(kind, post, path, user, extras) {
+    var card = null;
+    var body = el("div", { class: "cm-body", lang: extras.lang });
+    body.innerHTML = post.body_html; // sanitised by the API
+    var actions = el("div", { class: "cm-post__actions" }, extras.actions || []);
+    var main = el("div", { class: "cm-post__main" }, [
+      extras.badge || null,
+      body,
+      extras.tags || null,
+      el("div", { class: "cm-post__footer" }, [actions, byline(kind, post)]),
+      comments(post.comments || [], path, user)
+    ]);
+    card = el("article", {
+      class: "cm-post cm-post--" + kind,
+      id: kind + "-" + post.id,
+      tabindex: "-1",
+      "aria-label": extras.label
+    }, [
+      voteControl(kind, post, path, user, function () { return card; }),
+      main
+    ]);
+    if (post.viewer && post.viewer.can_edit) {
+      var edit = el("button", {
+        type: "button",
+        class: "cm-link-button",
+        text: t("edit.button"),
+        "aria-label": t("edit.label." + kind),
+        onclick: function () {
+          var form = editForm(kind, post, path, extras.edited, function () {
+            form.replaceWith(main);
+            edit.focus();
+          });
+          main.replaceWith(form);
+          form.querySelector("input, textarea").focus();
+        }
+      });
+      actions.appendChild(edit);
+    }
+    return card;
+  }
+
+  // ---- the whole thread --------------------------------------------------------------
+
+  C.widget("question", function (node) {
+    var id = C.param("id");
+    var heading = document.querySelector("article h1");
+    var pageTitle = heading ? heading.textContent : "";
+    if (!/^[1-9][0-9]*$/.test(id || "")) {
+      return missing(node, t("question.none"));
+    }
+    node.setAttribute("aria-busy", "true");
+    node.appendChild(el("p", { class: "cm-summary-line", text: t("cm.loading") }));
+    Promise.all([
+      C.api("GET", "/questions/" + id),
+      C.session().catch(function () { return { user: null }; })
+    ]).then(function (results) {
+      render(node, results[0], results[1].user);
+      var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    }, function (error) {
+      node.textContent = "";
+      if (error.status === 404) return missing(node, error.detail);
+      C.append(node, el("div", { class: "cm-problem", role: "alert" }, [
+        el("p", { text: error.detail }),
+        el("button", { type: "button", class: "md-button", text: t("cm.retry"), onclick: function () { location.reload(); } })
+      ]));
+    }).then(function () { node.removeAttribute("aria-busy"); });
+
+    function missing(place, message) {
+      C.append(place, el("div", { class: "cm-notice" }, [
+        el("p", { text: message }),
+        el("a", { class: "md-button", href: C.href("questions"), text: t("question.back") })
+      ]));
+    }
+
+    function render(place, question, user) {
+      place.textContent = "";
+      if (heading) {
+        heading.textContent = question.title;
+        heading.setAttribute("lang", question.lang);
+        if (pageTitle) document.title = document.title.replace(pageTitle, question.title);
+      }
+      var path = "/questions/" + question.id;
+      var answers = [];
+
+      function rerender(updated, focusId) {
+        render(place, updated, user);
+        var target = document.getElementById(focusId);
+        if (target) target.focus();
+      }
+
+      // ---- follow
+      var following = question.viewer.following;
+      var follow = el("button", { type: "button", class: "cm-link-button cm-follow", "aria-pressed": String(following) }, [glyph("🔔"), " ", t("question.follow")]);
+      follow.addEventListener("click", function () {
+        if (!user) return location.assign(C.loginHref());
+        var wanted = !following;
+        following = wanted;
+        follow.setAttribute("aria-pressed", String(wanted));
+        C.api("PUT", path + "/follow", { following: wanted }).then(function (result) {
+          following = result.following;
+          follow.setAttribute("aria-pressed", String(following));
+          C.announce(t(following ? "question.followed" : "question.unfollowed"));
+        }, function (error) {
+          following = !wanted;
+          follow.setAttribute("aria-pressed", String(following));
+          if (!error.redirecting) flash(questionCard, error.detail);
+        });
+      });
+
+      var questionCard = postCard("question", question, path, user, {
+        label: t("question.label"),
+        lang: question.lang,
+        actions: [follow],
+        tags: el("div", { class: "cm-meta" }, [
+          el("span", { class: "cm-tags" }, question.tags.map(function (tag) {
+            return el("a", { class: "cm-tag", href: C.href("questions", { tag: tag }), text: tag });
+          })),
+          question.lang !== C.lang ? el("span", { class: "cm-lang", lang: question.lang, text: C.languageName(question.lang) }) : null,
+          el("span", { class: "cm-views", text: C.plural("cm.views", question.view_count) })
+        ]),
+        edited: function (updated) { rerender(updated, "question-" + question.id); }
+      });
+
+      // ---- answers
+      var accepted = question.accepted_answer_id;
+      var count = el("h2", { class: "cm-answers__title", id: "answers" });
+      var list = el("div", { class: "cm-answers__list" });
+
+      function showAccepted() {
+        answers.forEach(function (entry) {
+          var on = entry.answer.id === accepted;
+          entry.card.classList.toggle("cm-post--accepted", on);
+          entry.badge.hidden = !on;
+          if (entry.accept) entry.accept.setAttribute("aria-pressed", String(on));
+        });
+      }
+
+      function accept(answerId) {
+        var before = accepted;
+        accepted = accepted === answerId ? null : answerId;
+        showAccepted();
+        C.api("PUT", path + "/accepted-answer", { answer_id: accepted }).then(function (result) {
+          accepted = result.accepted_answer_id;
+          showAccepted();
+          C.announce(t(accepted ? "answer.accepted.done" : "answer.accepted.undone"));
+        }, function (error) {
+          accepted = before;
+          showAccepted();
+          var entry = answers.filter(function (item) { return item.answer.id === answerId; })[0];
+          if (!error.redirecting && entry) flash(entry.card, error.detail);
+        });
+      }
+
+      function addAnswer(answer) {
+        var entry = { answer: answer };
+        entry.badge = el("p", { class: "cm-accepted-badge", hidden: true }, [glyph("✓"), " ", t("answer.accepted")]);
+        var actions = [];
+        if (question.viewer.can_accept) {
+          entry.accept = el("button", { type: "button", class: "cm-link-button cm-accept", "aria-pressed": "false" }, [glyph("✓"), " ", t("answer.accept")]);
+          entry.accept.addEventListener("click", function () { accept(answer.id); });
+          actions.push(entry.accept);
+        }
+        entry.card = postCard("answer", answer, "/answers/" + answer.id, user, {
+          label: t("answer.label", { author: answer.author.username }),
+          lang: question.lang,
+          badge: entry.badge,
+          actions: actions,
+          edited: function (updated) {
+            var index = answers.indexOf(entry);
+            var fresh = addAnswer(updated);
+            answers.pop(); // addAnswer appended it; put it where the old one was
+            answers.splice(index, 1, fresh);
+            entry.card.replaceWith(fresh.card);
+            showAccepted();
+            fresh.card.focus();
+          }
+        });
+        answers.push(entry);
+        return entry;
+      }
+
+      function showCount() {
+        count.textContent = C.plural("cm.answers", answers.length);
+      }
+
+      question.answers.forEach(function (answer) { list.appendChild(addAnswer(answer).card); });
+      showAccepted();
+      showCount();
+
+      C.append(place, [
+        questionCard,
+        el("section", { class: "cm-answers", "aria-labelledby": "answers" }, [
+          count,
+          answers.length ? null : el("p", { class: "cm-summary-line", text: t("answer.none") }),
+          list
+        ]),
+        answerForm(question, user, function (answer) {
+          var empty = place.querySelector(".cm-answers > .cm-summary-line");
+          if (empty) empty.remove();
+          var entry = addAnswer(answer);
+          list.appendChild(entry.card);
+          showCount();
+          showAccepted();
+          following = true; // answerers follow the question
+          follow.setAttribute("aria-pressed", "true");
+          entry.card.focus();
+          C.announce(t("answer.done"));
+        })
+      ]);
+    }
+  });
+
+  function answerForm(question, user, added) {
+    var section = el("section", { class: "cm-answer-form", "aria-labelledby": "your-answer" }, [
+      el("h2", { id: "your-answer", text: t("answer.yours") })
+    ]);
+    if (!user) {
+      section.appendChild(el("p", { class: "cm-notice" }, signInLinks("answer.signin")));
+      return section;
+    }
+    var saved = C.draft("answer." + question.id);
+    var input = C.field({ name: "body", multiline: true, rows: 8, label: t("answer.body"), hint: t("cm.markdown"), value: saved.load().body || "" });
+    var box = C.problemBox();
+    var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("answer.submit") });
+    var form = el("form", { class: "cm-form", novalidate: true }, [input, box, el("div", { class: "cm-actions" }, [submit])]);
+    input.control.addEventListener("input", function () { saved.save({ body: input.control.value }); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      C.clearProblems(form, box);
+      C.busy(submit, true);
+      C.api("POST", "/questions/" + question.id + "/answers", { body: input.control.value }).then(function (answer) {
+        saved.clear();
+        input.control.value = "";
+        C.busy(submit, false);
+        added(answer);
+      }, function (error) {
+        C.busy(submit, false);
+        if (!error.redirecting) C.showProblem(error, box, form);
+      });
+    });
+    section.appendChild(form);
+    return section;
+  }
+})();
