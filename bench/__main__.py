@@ -1,6 +1,6 @@
 """Run every benchmark in turn."""
 
-from bench import build
+from bench import build, search
 
-for benchmark in (build,):
+for benchmark in (build, search):
     benchmark.main()

@@ -104,7 +104,11 @@ def build_index(folder: Path, docs: list[CommunityDoc]) -> dict[str, float]:
     with publish.staged(folder) as out:
         create(out, indexed, cursor=0)
     seconds = time.perf_counter() - started
-    return {"docs": len(docs), "seconds": round(seconds, 2), "docs_per_s": round(len(docs) / seconds)}
+    return {
+        "docs": len(docs),
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(len(docs) / seconds),
+    }
 
 
 def whoosh_times(index: SearchIndex, queries: list[tuple[str, str]]) -> list[float]:
@@ -168,7 +172,8 @@ def fts5_times(db: sqlite3.Connection, queries: list[tuple[str, str]]) -> list[f
 
 LOAD = r"""
 import http.client, json, sys, threading, time, urllib.parse
-port, queries, total, threads = int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+port, queries = int(sys.argv[1]), json.loads(sys.argv[2])
+total, threads = int(sys.argv[3]), int(sys.argv[4])
 times, errors, lock = [], [], threading.Lock()
 def client(offset):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -223,14 +228,20 @@ def live_hide_latency(folder: Path, docs: list[CommunityDoc]) -> dict[str, float
             query = doc.title
             events.append(replace(doc, hidden=True))
             started = time.perf_counter()
-            while any(hit.url.endswith(doc.url) for hit in reader.search(query, lang=doc.lang).items):
+            while any(
+                hit.url.endswith(doc.url) for hit in reader.search(query, lang=doc.lang).items
+            ):
                 if time.perf_counter() - started > 10:
                     break
                 time.sleep(0.005)
             samples.append(time.perf_counter() - started)
     finally:
         live.stop()
-    return {"max_ms": round(max(samples) * 1000, 1), "samples": len(samples), "poll_s": live.poll_seconds}
+    return {
+        "max_ms": round(max(samples) * 1000, 1),
+        "samples": len(samples),
+        "poll_s": live.poll_seconds,
+    }
 
 
 def main() -> None:
@@ -251,7 +262,11 @@ def main() -> None:
         inprocess, fts5 = whoosh_times(index, queries), fts5_times(db, queries)
         http, errors = http_times(root, queries)
         live = live_hide_latency(index_dir, docs)
-    whoosh_stats, fts5_stats, http_stats = percentiles(inprocess), percentiles(fts5), percentiles(http)
+    whoosh_stats, fts5_stats, http_stats = (
+        percentiles(inprocess),
+        percentiles(fts5),
+        percentiles(http),
+    )
     ratio = whoosh_stats["p50_ms"] / fts5_stats["p50_ms"]
     path = write(
         "search",

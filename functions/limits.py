@@ -76,7 +76,8 @@ def write_window(now: str) -> tuple[str, int]:
 
 
 def writes(count: int, retry_after: int) -> Limited | None:
-    """Everyone may make only so many changes a minute (votes, posts, edits, comments)."""
+    """Members may make only so many changes a minute (votes, posts, edits, comments);
+    moderators and admins are not limited, so they can clean up after a spam run."""
     if count <= WRITES_PER_WINDOW:
         return None
     return Limited(

@@ -96,7 +96,8 @@ class NewComment(Request):
 
 
 class VoteRequest(Request):
-    value: Literal[1, -1, 0]
+    # A strict int, not Literal[1, -1, 0], which would also take true and false.
+    value: Annotated[int, Field(strict=True, ge=-1, le=1, description="1 up, -1 down, 0 none")]
 
 
 class AcceptRequest(Request):

@@ -8,12 +8,14 @@ write must echo it in ``X-CSRF-Token``.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from functions.problems import Problem
 from functions.store import Store, User
@@ -23,9 +25,31 @@ CSRF_HEADER = "X-CSRF-Token"
 STAFF = ("moderator", "admin")
 
 
+class _PlainJSON:
+    """The session holds only ints, strings and lists: plain JSON reads faster than Flask's
+    tagged JSON, and the session is opened on every request."""
+
+    @staticmethod
+    def dumps(value: object) -> str:
+        return json.dumps(value, separators=(",", ":"))
+
+    loads = staticmethod(json.loads)
+
+
 class _SessionInterface(SecureCookieSessionInterface):
+    serializer = _PlainJSON()
+
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Built once per app rather than on every request.
+        cached = app.extensions.get("portal_session_serializer")
+        if cached is None:
+            cached = app.extensions["portal_session_serializer"] = super().get_signing_serializer(
+                app
+            )
+        return cached
 
 
 def configure(app: Flask, settings: Settings) -> None:

@@ -112,6 +112,14 @@ def test_ask_answer_vote_accept_and_notify(new_page, portal_url):
     expect(asker.locator(".cm-post--accepted")).to_contain_text("Optimised charging")
     expect(asker.locator(".cm-post--answer .cm-vote__score")).to_have_text("1")
 
+    # Authors edit their own posts; the new title replaces the page heading.
+    asker.get_by_role("button", name="Edit this question").click()
+    asker.locator('.cm-edit input[name="title"]').fill(f"{title} (solved)")
+    asker.locator(".cm-edit button[type=submit]").click()
+    expect(asker.locator("article h1")).to_have_text(f"{title} (solved)")
+    expect(asker.locator(".cm-post--question .cm-edited")).to_be_visible()
+    title = f"{title} (solved)"
+
     asker.locator("[data-notifications]").click()
     note = asker.locator(".cm-note", has_text=title)
     expect(note).to_contain_text(f"{helper_name} answered “{title}”")
@@ -123,7 +131,9 @@ def test_ask_answer_vote_accept_and_notify(new_page, portal_url):
     expect(note).to_contain_text(f"{asker_name} accepted your answer to “{title}”")
     note.locator("a").click()
     helper.wait_for_url(url)
-    expect(helper.locator(".cm-post--accepted .cm-accepted-badge")).to_have_text("✓ Accepted answer")
+    expect(helper.locator(".cm-post--accepted .cm-accepted-badge")).to_have_text(
+        "✓ Accepted answer"
+    )
     helper.goto(f"{portal_url}/en/community/notifications/")
     expect(helper.locator(".cm-note", has_text="accepted your answer")).not_to_have_class(
         re.compile("cm-note--unread")
@@ -182,9 +192,7 @@ def test_keyboard_only(new_page, portal_url):
     expect(page.locator(".cm-follow")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Space")
     expect(page.locator(".cm-follow")).to_have_attribute("aria-pressed", "false")
-    expect(page.locator("[role=status]").last).to_have_text(
-        "You no longer follow this question."
-    )
+    expect(page.locator("[role=status]").last).to_have_text("You no longer follow this question.")
 
     press_tab_until(page, ".cm-post--question .cm-comments button")
     page.keyboard.press("Enter")
@@ -231,6 +239,12 @@ def test_khmer_pages_words_and_field_errors(new_page, portal_url):
     expect(byline).to_contain_text("សួរដោយ")
     expect(byline.locator("time")).to_have_text(re.compile(r"[\u1780-\u17ff]"))
     expect(page.locator(".cm-answer-form h2")).to_have_text(km["answer.yours"])
+    # Switching language keeps the question (its id is in the address).
+    question_url = page.url
+    page.locator(".md-header .md-select button").click()
+    page.locator('.md-select__link[hreflang="ru"]').click()
+    page.wait_for_url(question_url.replace("/km/", "/ru/"))
+    expect(page.locator("article h1")).to_have_text(title)
     page.goto(f"{portal_url}/km/community/questions/")
     expect(page.locator(".cm-item__title a").first).to_have_text(title)
     assert page.errors == []
@@ -251,7 +265,5 @@ def test_signed_out_reader_goes_to_sign_in_and_back(new_page, portal_url):
     page.locator('input[name="password"]').fill(PASSWORD)
     page.locator('.cm-form button[type="submit"]').click()
     page.wait_for_url(f"{portal_url}/en/community/notifications/")
-    expect(page.locator(".cm-summary-line")).to_have_text(
-        ui.strings("en")["notifications.empty"]
-    )
+    expect(page.locator(".cm-summary-line")).to_have_text(ui.strings("en")["notifications.empty"])
     assert page.errors == []

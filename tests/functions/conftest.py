@@ -95,17 +95,21 @@ def flask_client(app) -> Client:
 
 
 def http_client(base: str) -> Client:
-    """A client of a real server over one keep-alive connection, keeping its cookie."""
+    """A client of a real server, keeping its cookie; one connection per request."""
     address = urlsplit(base)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
     cookie: dict[str, str] = {}
 
     def send(method: str, path: str, raw: bytes | None, headers: dict[str, str]) -> Reply:
+        headers = {**headers, "Connection": "close"}
         if cookie:
-            headers = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in cookie.items())}
-        connection.request(method, path, body=raw, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookie.items())
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        try:
+            connection.request(method, path, body=raw, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
         for value in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = value.partition("=")
             cookie[name] = rest.split(";", 1)[0]

@@ -36,6 +36,7 @@
       }, C.compose(t("notifications.kind." + note.kind), { actor: note.actor.username, title: title }));
       var item = el("li", { class: "cm-note" + (note.read ? "" : " cm-note--unread") }, [
         el("span", { class: "cm-note__state", text: note.read ? t("notifications.read") : t("notifications.unread") }),
+        " ",
         link,
         " ",
         C.time(note.created_at)

@@ -281,7 +281,7 @@
 
       // ---- follow
       var following = question.viewer.following;
-      var follow = el("button", { type: "button", class: "cm-link-button cm-follow", "aria-pressed": String(following) }, [glyph("🔔"), " ", t("question.follow")]);
+      var follow = el("button", { type: "button", class: "cm-link-button cm-follow", "aria-pressed": String(following), text: t("question.follow") });
       follow.addEventListener("click", function () {
         if (!user) return location.assign(C.loginHref());
         var wanted = !following;

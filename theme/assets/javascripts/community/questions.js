@@ -129,6 +129,16 @@
             ? t("questions.empty.filtered")
             : t("questions.empty");
           summary.appendChild(document.createTextNode(" "));
+          if (state.lang !== "all") {
+            // Another language may have the answer: one step to widen the search.
+            summary.appendChild(el("button", {
+              type: "button",
+              class: "cm-link-button",
+              text: t("questions.filter.all_languages"),
+              onclick: function () { state.lang = langSelect.value = "all"; reload(); }
+            }));
+            summary.appendChild(document.createTextNode(" · "));
+          }
           summary.appendChild(el("a", { href: C.href("ask"), text: t("questions.empty.ask") }));
         } else if (append) {
           C.announce(C.plural("questions.loaded", page.items.length));

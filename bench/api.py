@@ -1,0 +1,275 @@
+"""How fast the community API answers under load on this machine.
+
+Runs a real ``portal serve`` on loopback with the demo community plus writer accounts,
+and drives it from a second process with ``wrk`` (32 connections, 2 threads):
+
+- reads: question lists (every sort, a language filter) and question pages, half each,
+  by a returning reader (its session has seen every question, as a browser's would);
+- writes: answers posted by 200 signed-in members in turn (each a month old, so the
+  new-account limits do not apply; the per-minute write limit does), with their session
+  cookie and CSRF token.
+
+Records requests/s and latency percentiles for each, checks that every write landed
+(answers in the store before and after) and that no request failed. Targets on a
+2-core machine: reads >= 800 req/s with p95 <= 50 ms; writes >= 200 req/s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from functions import accounts
+from functions.store import iso, open_store
+
+PORTAL = str(Path(sys.executable).with_name("portal"))
+CONNECTIONS = 32
+WRK_THREADS = 2
+WARM_UP_SECONDS = 3
+READ_SECONDS = 15
+WRITE_SECONDS = 10
+WRITERS = 200
+PASSWORD = "bench password 2026"
+WORKERS = int(os.environ.get("BENCH_API_WORKERS", os.cpu_count() or 1))
+THREADS = int(os.environ.get("BENCH_API_THREADS", 4))
+TARGETS = {"reads_rps": 800, "reads_p95_ms": 50, "writes_rps": 200}
+
+RESULT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d,'
+    .. ' "connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def lua_list(values: list[str]) -> str:
+    return "{" + ", ".join(json.dumps(value) for value in values) + "}"
+
+
+def read_script(paths: list[str], cookie: str) -> str:
+    return f"""
+local paths = {lua_list(paths)}
+local headers = {{["Cookie"] = {json.dumps(cookie)}}}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1], headers)
+end
+{RESULT_LUA}"""
+
+
+def write_script(paths: list[str], sessions: list[tuple[str, str]]) -> str:
+    cookies = lua_list([cookie for cookie, _ in sessions])
+    tokens = lua_list([token for _, token in sessions])
+    return f"""
+local paths = {lua_list(paths)}
+local cookies = {cookies}
+local tokens = {tokens}
+local i = 0
+local offset = 0
+setup = function(thread)
+  thread:set("offset", offset)
+  offset = offset + 1
+end
+request = function()
+  i = i + 1
+  local who = ((i * 2 + offset) % #cookies) + 1
+  local body = '{{"body": "Benchmark answer ' .. i .. ': try another cable and socket first."}}'
+  return wrk.format("POST", paths[(i % #paths) + 1], {{
+    ["Cookie"] = cookies[who], ["X-CSRF-Token"] = tokens[who],
+    ["Content-Type"] = "application/json"}}, body)
+end
+{RESULT_LUA}"""
+
+
+class Browser:
+    """Just enough of a browser for the set-up: one cookie jar, one request at a time."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookie = ""
+
+    def send(self, method: str, path: str, body: dict | None = None, token: str = "") -> dict:
+        headers = {"Cookie": self.cookie, "Connection": "close"}
+        if body is not None:
+            headers |= {"Content-Type": "application/json", "X-CSRF-Token": token}
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, json.dumps(body) if body else None, headers)
+            response = connection.getresponse()
+            payload = response.read()
+        finally:
+            connection.close()
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status} {payload[:200]!r}")
+        if cookie := response.getheader("Set-Cookie"):
+            self.cookie = cookie.split(";", 1)[0]
+        return json.loads(payload) if payload else {}
+
+
+def wrk(script: str, work: Path, port: int, seconds: int) -> dict:
+    path = work / "load.lua"
+    path.write_text(script, encoding="utf-8")
+    done = subprocess.run(
+        ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+         "-s", str(path), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    )  # fmt: skip
+    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+    raw = json.loads(line.removeprefix("RESULT "))
+    errors = {key: raw[key] for key in ("connect", "read", "write", "status", "timeout")}
+    return {
+        "requests": raw["requests"],
+        "seconds": round(raw["duration_us"] / 1e6, 2),
+        "requests_per_s": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p95_ms": round(raw["p95_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "errors": errors,
+    }
+
+
+def answers_in(store_path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(store_path) as db:
+        return db.execute("SELECT count(*) FROM answers").fetchone()[0]
+
+
+def prepare(work: Path) -> tuple[dict[str, str], Path]:
+    store_path = work / "var" / "portal.db"
+    (work / "site").mkdir()
+    env = {
+        **os.environ,
+        "PORTAL_STORE": f"sqlite:///{store_path}",
+        "PORTAL_SITE_DIR": str(work / "site"),
+        "PORTAL_INDEX_DIR": str(work / "index"),
+        "PORTAL_SECRET_KEY": secrets.token_hex(32),
+        "PORTAL_ENV": "production",
+    }
+    subprocess.run([PORTAL, "demo"], env=env, check=True, capture_output=True)
+    store = open_store(env["PORTAL_STORE"])
+    joined = iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    first = accounts.create_user(
+        store, "writer0", "writer0@bench.invalid", PASSWORD, "member", joined
+    )
+    for number in range(1, WRITERS):  # one Argon2 hash serves every writer
+        store.create_user(
+            f"writer{number}",
+            f"writer{number}@bench.invalid",
+            first.password_hash,
+            "member",
+            joined,
+        )
+    store.close()
+    return env, store_path
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [PORTAL, "serve", "--port", str(port),
+         "--workers", str(WORKERS), "--threads", str(THREADS)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            Browser(port).send("GET", "/api/health")
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("portal serve did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    from bench.results_io import write
+
+    if not shutil.which("wrk"):
+        raise SystemExit("bench/api.py needs wrk: run `make bench` (it installs Debian's wrk).")
+    with tempfile.TemporaryDirectory(prefix="portal-bench-api-") as folder:
+        work = Path(folder)
+        env, store_path = prepare(work)
+        port = free_port()
+        server = serve(env, port)
+        try:
+            reader = Browser(port)
+            reader.send("GET", "/api/session")
+            ids = [q["id"] for q in reader.send("GET", "/api/questions?limit=50")["items"]]
+            for question_id in ids:  # a returning reader: every question already viewed
+                reader.send("GET", f"/api/questions/{question_id}")
+            lists = [
+                "/api/questions",
+                "/api/questions?sort=active",
+                "/api/questions?sort=votes",
+                "/api/questions?sort=unanswered",
+                "/api/questions?lang=hi",
+                "/api/questions?tag=battery",
+            ]
+            pages = [f"/api/questions/{question_id}" for question_id in ids]
+            reads = [path for pair in zip(lists * 8, pages, strict=False) for path in pair]
+
+            def signed_in(number: int) -> tuple[str, str]:
+                browser = Browser(port)
+                token = browser.send("GET", "/api/session")["csrf_token"]
+                browser.send(
+                    "POST",
+                    "/api/session",
+                    {"username": f"writer{number}", "password": PASSWORD},
+                    token,
+                )
+                return browser.cookie, token
+
+            with ThreadPoolExecutor(4) as pool:
+                sessions = list(pool.map(signed_in, range(WRITERS)))
+            answer_paths = [f"/api/questions/{question_id}/answers" for question_id in ids]
+
+            wrk(read_script(reads, reader.cookie), work, port, WARM_UP_SECONDS)
+            read_result = wrk(read_script(reads, reader.cookie), work, port, READ_SECONDS)
+            before = answers_in(store_path)
+            write_result = wrk(write_script(answer_paths, sessions), work, port, WRITE_SECONDS)
+            landed = answers_in(store_path) - before
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    write_result["answers_stored"] = landed
+    results = {
+        "server": {"workers": WORKERS, "threads": THREADS, "store": "sqlite (WAL)"},
+        "load": {"tool": "wrk", "connections": CONNECTIONS, "threads": WRK_THREADS},
+        "reads": read_result,
+        "writes": write_result,
+        "targets": TARGETS,
+        "meets_targets": read_result["requests_per_s"] >= TARGETS["reads_rps"]
+        and read_result["p95_ms"] <= TARGETS["reads_p95_ms"]
+        and write_result["requests_per_s"] >= TARGETS["writes_rps"],
+    }
+    path = write("api", results)
+    print(f"{path}: reads {read_result['requests_per_s']} req/s (p95 {read_result['p95_ms']} ms), "
+          f"writes {write_result['requests_per_s']} req/s (p95 {write_result['p95_ms']} ms), "
+          f"{landed} answers stored")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
