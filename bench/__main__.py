@@ -1,6 +1,6 @@
 """Run every benchmark in turn."""
 
-from bench import build, search
+from bench import api, build, search
 
-for benchmark in (build, search):
+for benchmark in (build, search, api):
     benchmark.main()

@@ -212,6 +212,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="portal-bench-api-") as folder:
         work = Path(folder)
         env, store_path = prepare(work)
+        load_before = [round(value, 2) for value in os.getloadavg()]
         port = free_port()
         server = serve(env, port)
         try:
@@ -256,6 +257,8 @@ def main() -> None:
             server.wait(timeout=30)
     write_result["answers_stored"] = landed
     results = {
+        # The machine is shared: a busy neighbour shows here and explains a slow run.
+        "load_average_before": load_before,
         "server": {"workers": WORKERS, "threads": THREADS, "store": "sqlite (WAL)"},
         "load": {"tool": "wrk", "connections": CONNECTIONS, "threads": WRK_THREADS},
         "reads": read_result,

@@ -128,5 +128,10 @@ def sign_in(user: User) -> None:
 
 
 def sign_out() -> None:
+    # The CSRF token stays: it belongs to this browser's cookie, not to the account, so a
+    # page can sign in again without fetching a new one.
+    token = session.get("csrf")
     session.clear()
+    if token:
+        session["csrf"] = token
     g.user = None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 
 from conftest import PASSWORD, flask_client
-from portal_testing import run_portal
+from portal_testing import PORTAL, run_portal
 
 from functions import web
 from functions.app import create_app
@@ -56,8 +57,8 @@ def test_sign_in_wrong_password_and_sign_out(community_app, anonymous):
     assert other.get("/api/session").json["user"]["username"] == "asha"
     assert other.call("DELETE", "/api/session").status == 204
     assert other.get("/api/session").json["user"] is None
-    other.token = None
-    assert other.call("POST", "/api/questions", {}).status == 401
+    assert other.call("POST", "/api/questions", {}).status == 401  # the same token still works
+    assert other.sign_in("asha").status == 200
 
 
 def test_cookie_flags(community_app):
@@ -118,3 +119,26 @@ def test_portal_user_create(community_paths):
     store = open_store(f"sqlite:///{community_paths.store}")
     assert store.user_by_username("elena").role == "moderator"
     store.close()
+
+
+def prompted(community_paths, typed: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in community_paths.environ().items() if k != "PORTAL_USER_PASSWORD"}
+    # A new session has no terminal, so getpass reads the typed lines from stdin.
+    return subprocess.run(
+        [PORTAL, "user", "create", "olga", "--role", "admin"],
+        input=typed,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+    )
+
+
+def test_portal_user_create_asks_for_the_password_twice(community_paths):
+    differ = prompted(community_paths, "a long enough password\nanother long password\n")
+    assert differ.returncode == 2 and "differ" in differ.stderr
+    done = prompted(community_paths, "a long enough password\na long enough password\n")
+    assert done.returncode == 0, done.stderr
+    client = flask_client(create_app(community_paths.settings()))
+    assert client.sign_in("olga", "a long enough password").json["user"]["role"] == "admin"

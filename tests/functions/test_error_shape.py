@@ -10,6 +10,7 @@ type, title, status and a sentence in detail, and 422s name every bad field.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import Client
@@ -132,7 +133,7 @@ def test_unknown_and_impossible_ids(operations, schemas, signed_in):
             "AcceptRequest": {"answer_id": None},
             "FollowRequest": {"following": True},
             "QuestionEdit": {"title": "A perfectly fine new title"},
-        }.get(schema["title"] if schema else "", None)
+        }.get(schema["title"] if schema else "")
         for value in ["424242", *IMPOSSIBLE_IDS]:
             reply = signed_in.call(method, fill(path, value), valid)
             check_problem(reply, {404}, f"{method} {fill(path, value)}")
@@ -157,3 +158,15 @@ def test_unknown_paths_and_methods(anonymous):
     assert (
         reply.status in (403, 405) and reply.headers["Content-Type"] == "application/problem+json"
     )
+
+
+def test_document_is_self_consistent(anonymous):
+    document = anonymous.get("/api/openapi.json").json
+    text = json.dumps(document)
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text))
+    assert refs and refs <= document["components"]["schemas"].keys()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert operation["responses"], f"{method} {path}"
+            ids = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
+            assert ids == (["id"] if "{id}" in path else []), path
