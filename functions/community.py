@@ -2,7 +2,8 @@
 vote, accept. Routes and ``portal demo`` both go through here, so both obey the same rules.
 
 Each function takes the acting user and the time, checks who may do it and the limits,
-writes through the store and returns what changed (with any notifications to deliver).
+writes through the store and returns what changed (with the ids of any notifications,
+for email).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 
 from functions import content, limits
 from functions.problems import Problem
-from functions.store import Answer, Comment, Notification, PostKind, Question, Store, User
+from functions.store import Answer, Comment, PostKind, Question, Store, User
 
 STAFF = limits.STAFF_ROLES
 
@@ -91,7 +92,7 @@ def _check_links(user: User, body_html: str, now: str) -> None:
 
 def answer(
     store: Store, user: User, question: Question, body: str, now: str
-) -> tuple[int, list[Notification]]:
+) -> tuple[int, list[int]]:
     body_html = content.render(body)
     _check_new_account(store, user, "answer", body_html, now)
     answer_id = store.create_answer(question.id, user.id, body, body_html, now)
@@ -115,7 +116,7 @@ def comment(
     question_id: int,
     body: str,
     now: str,
-) -> tuple[Comment, list[Notification]]:
+) -> tuple[Comment, list[int]]:
     created = store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
     recipients = [post.author_id] if post.author_id != user.id else []
     return created, store.notify(recipients, "comment", question_id, user.id, now)
@@ -131,7 +132,7 @@ def vote(
 
 def accept(
     store: Store, user: User, question: Question, answer: Answer | None, now: str
-) -> list[Notification]:
+) -> list[int]:
     if not may_accept(user, question):
         raise Problem("Only the asker or a moderator can accept an answer.", status=403)
     if answer is not None and answer.question_id != question.id:

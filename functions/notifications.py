@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from flask import Blueprint, Flask, current_app
 
@@ -22,13 +22,13 @@ _SUBJECTS = {
 }
 
 
-def email(notifications: Iterable[Notification]) -> None:
+def email(notification_ids: Sequence[int]) -> None:
     """Queue an email for each notification when SMTP is configured (after the commit)."""
     mailer: Mailer | None = current_app.extensions.get("portal_mailer")
-    if mailer is None:
+    if mailer is None or not notification_ids:
         return
     store = web.store()
-    for notification in notifications:
+    for notification in store.notifications_by_id(notification_ids):
         recipient = store.user_by_id(notification.user_id)
         question = store.question(notification.question_id)
         if recipient is None or question is None:

@@ -96,9 +96,13 @@ _CHARACTER_FOLDS: dict[int, str] = str.maketrans(
     }
 )
 
+_COENG_DA, _COENG_TA = "\u17d2\u178a", "\u17d2\u178f"
 
+
+@cache
 def analyzer_for(lang: str | None) -> CompositeAnalyzer:
-    """Return the analyzer for text in ``lang`` ("en", "hi", "ru" or "km").
+    """Return the analyzer for text in ``lang`` ("en", "hi", "ru" or "km"); one per language,
+    built once (analyzers keep no state between calls, so threads can share them).
 
     Pass ``None`` or ``"any"`` when the language is unknown: the result segments and
     normalises text in any script, but removes no stop words and does no stemming, since
@@ -244,6 +248,7 @@ def _utf16_to_str_offsets(text: str) -> list[int] | None:
     return offsets
 
 
+@lru_cache(maxsize=STEM_CACHE_SIZE)  # called once per word: a small vocabulary repeats
 def normalise(text: str) -> str:
     """Fold text so that spellings a reader considers the same become the same term.
 
@@ -255,8 +260,12 @@ def normalise(text: str) -> str:
     'елка strasse fix'
     >>> normalise("फ़ोन") == normalise("फोन")
     True
+    >>> normalise("ប្ដូរ") == normalise("ប្តូរ")  # Khmer subscript DA and TA
+    True
     """
     text = unicodedata.normalize("NFKC", text).casefold().translate(_CHARACTER_FOLDS)
+    # Khmer subscript DA and subscript TA look the same, and writers use either: ប្ដូរ/ប្តូរ.
+    text = text.replace(_COENG_DA, _COENG_TA)
     # Case folding and removing marks can leave text that is no longer NFKC, so normalise
     # once more; this is a quick check when nothing changed.
     return unicodedata.normalize("NFKC", text)

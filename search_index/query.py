@@ -1,42 +1,44 @@
-"""Searching the published index: parsing, ranking, filters, snippets, "did you mean".
+"""Searching the published index: words, filters, "did you mean", results and snippets.
 
 :class:`SearchIndex` follows the published link (``settings.index_dir``): each thread keeps
-one open searcher and refreshes it only when the live writer has committed or ``portal
-build`` has swapped in a new index, which costs a ``readlink`` and a directory listing.
+one open searcher and reopens it only when the live writer has committed or ``portal
+build`` has swapped in a new index, which costs a ``realpath`` and a ``stat``.
 
-Ranking is BM25F over each language's title, headings and body (title weighed most),
-multiplied by the document's rank factor (see :func:`search_index.documents.rank_factor`),
-with one result per page: the best of its sections.
+Plain words (nearly every query) are analysed here and ranked by
+:mod:`search_index.ranking`: BM25F over each language's title, headings and body (title
+weighed most), times the document's rank factor, one result per page (the best of its
+sections). Phrases and AND/OR/NOT go through Whoosh's parser, which decides what matches;
+they are ranked the same way. Only the returned page of results is read and highlighted.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import threading
-from collections.abc import Sequence
+import time
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, qparser, scoring
+from whoosh import qparser
 from whoosh.index import EmptyIndexError
-from whoosh.query import And, NullQuery, Query, Require, Term
+from whoosh.query import And, Not, Phrase, Query, Term
 from whoosh.searching import Searcher
-from whoosh.sorting import FieldFacet
 
 from search_index.analyzers import LANGUAGES, IcuWordTokenizer, analyzer_for, normalise
 from search_index.documents import KINDS
-from search_index.index import STATE_ID, open_index, text_field
+from search_index.index import STATE_ID, build_schema, open_index, text_field
+from search_index.ranking import ScoredTerm, rank
+from search_index.snippets import snippet
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
 MAX_QUERY_CHARS = 256
 FIELD_BOOSTS = {"title": 3.0, "headings": 1.8, "body": 1.0}
-SNIPPET_CHARS = 200
-_MAX_RANK = 1.6  # the largest rank factor, for Whoosh's upper bound on a score
 
 
 class QueryError(ValueError):
@@ -118,27 +120,25 @@ class SearchIndex:
         text = check_query(q, lang, kind, page)
         tag = (tag or "").strip().lower() or None
         searcher = self.searcher()
-        langs = (lang,) if lang else LANGUAGES
-        corrected = _correct(searcher, text, lang)
-        searched = corrected or text
-        query = _parser(langs).parse(searched)
-        hits: list[Hit] = []
-        total = 0
-        if query is not NullQuery:
-            # The language needs no filter: only its own fields are searched.
-            wanted = _filter(kind, tag)
-            # Filters as a Require, not Whoosh's filter=, which defeats collapsing; Require
-            # scores by the query alone.
-            results = searcher.search(
-                Require(query, wanted) if wanted else query,
-                limit=page * pagelen,
-                collapse=FieldFacet("page"),
-                collapse_limit=1,
-            )
-            # The state document has no text, but NOT matches everything that lacks a word.
-            found = [hit for hit in results if hit.get("id") != STATE_ID]
-            total = len(results) - (len(found) < results.scored_length())
-            hits = [_hit(query, hit) for hit in found[(page - 1) * pagelen : page * pagelen]]
+        searched, corrected = _rewrite(searcher, text, lang)
+        wanted = _filter(kind, tag)
+        # The language needs no filter: only its own fields are searched.
+        allowed = set(searcher.docs_for_query(wanted)) if wanted else None
+        limit = page * pagelen
+        if _is_plain(searched):
+            scored = _word_terms(searched, lang)
+            ranked = rank(searcher, scored, allowed=allowed, limit=limit)
+        else:
+            query = _parser((lang,) if lang else LANGUAGES).parse(searched)
+            scored = list(set(_positive_terms(query)))
+            # Whoosh decides what matches (phrases, NOT); the state document has no text,
+            # but NOT matches everything that lacks a word.
+            matching = set(searcher.docs_for_query(query)) - {_state_docnum(searcher)}
+            ranked = rank(searcher, scored, matching=matching, allowed=allowed, limit=limit)
+        hits = [
+            _hit(searcher, docnum, score, scored)
+            for score, docnum in ranked.hits[(page - 1) * pagelen : limit]
+        ]
         return SearchResults(
             query=text,
             searched=searched,
@@ -147,26 +147,38 @@ class SearchIndex:
             kind=kind,
             tag=tag,
             page=page,
-            pages=min(MAX_PAGE, -(-total // pagelen)),
-            total=total,
+            pages=min(MAX_PAGE, -(-ranked.total // pagelen)),
+            total=ranked.total,
             items=hits,
         )
 
     def searcher(self) -> Searcher:
-        """This thread's searcher, refreshed if the index changed since its last search."""
+        """This thread's searcher, reopened only if the index changed since it was opened.
+
+        A change is a new build (the published link points elsewhere) or a commit by the
+        live writer (files added to the folder, which changes its modification time): two
+        stat calls per search rather than Whoosh's listing of the folder.
+        """
         local = self._local
         build = os.path.realpath(self.folder)
         current: Searcher | None = getattr(local, "searcher", None)
+        try:
+            changed = os.stat(build).st_mtime_ns
+        except OSError:
+            changed = None
         if current is not None and local.build == build:
+            if changed is not None and changed == local.changed:
+                return current
             try:
                 if current.up_to_date():
+                    local.changed = _settled(changed)
                     return current
             except OSError:
                 return current  # a commit under way; this searcher is still consistent
             # Reopened rather than Searcher.refresh(): a refreshed searcher reuses segment
             # readers and so misses documents deleted from those segments.
         try:
-            searcher = open_index(Path(build)).searcher(weighting=RankedBM25F())
+            searcher = open_index(Path(build)).searcher()
         except (EmptyIndexError, FileNotFoundError, OSError) as error:
             if current is not None:
                 return current  # the new build is not readable yet; keep the old one
@@ -175,48 +187,76 @@ class SearchIndex:
             ) from error
         if current is not None:
             current.close()
-        local.searcher, local.build = searcher, build
+        local.searcher, local.build, local.changed = searcher, build, _settled(changed)
         return searcher
 
 
-class RankedBM25F(scoring.BM25F):
-    """BM25F times each document's rank factor (stored in the ``rank`` column)."""
-
-    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1) -> Any:
-        return _RankedScorer(super().scorer(searcher, fieldname, text, qf), _ranks(searcher))
+# A folder's modification time is only trusted once it is this old: a commit landing within
+# the file system's timestamp granularity of the last look would otherwise go unseen.
+_SETTLE_NS = 2_000_000_000
 
 
-class _RankedScorer(scoring.BaseScorer):
-    def __init__(self, inner: Any, ranks: Sequence[float]) -> None:
-        self.inner, self.ranks = inner, ranks
-
-    # No block skipping: measured slower here (bounds cost more than they skip), and
-    # Whoosh's skip_to_quality trips an assertion inside filtered (Require) matchers.
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def max_quality(self) -> float:
-        return self.inner.max_quality() * _MAX_RANK
-
-    def score(self, matcher: Any) -> float:
-        return self.inner.score(matcher) * self.ranks[matcher.id()]
+def _settled(changed: int | None) -> int | None:
+    if changed is None or time.time_ns() - changed < _SETTLE_NS:
+        return None
+    return changed
 
 
-def _ranks(searcher: Searcher) -> Sequence[float]:
-    # Read once per segment reader; a refreshed searcher reuses the readers of unchanged
-    # segments, so this stays cached across live updates.
-    reader = searcher.reader()
-    ranks = getattr(reader, "_portal_ranks", None)
-    if ranks is None:
-        ranks = [value or 1.0 for value in reader.column_reader("rank")]
-        reader._portal_ranks = ranks
-    return ranks
+def _state_docnum(searcher: Searcher) -> int | None:
+    return searcher.document_number(id=STATE_ID)
+
+
+# Query syntax the parser understands: "phrases", 'single terms', (groups) and operators.
+_SYNTAX = re.compile(r"[\"()]|(?:^|(?<=\W))'|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+
+
+def _is_plain(text: str) -> bool:
+    """True for plain words, as nearly every customer types them."""
+    return not _SYNTAX.search(text)
+
+
+def _word_terms(text: str, lang: str | None) -> list[ScoredTerm]:
+    """Each word's stem in each field of each language it may be in.
+
+    Without a language, a word in Devanagari, Cyrillic or Khmer is searched in its own
+    language's fields and a word in Latin letters in every language's (product names and
+    "UPI" appear in all of them). Stop words give no terms.
+    """
+    terms = {
+        ScoredTerm(text_field(name, word_lang), stem, boost)
+        for token in IcuWordTokenizer()(text)
+        for word_lang in ((lang,) if lang else _languages_of(token.text))
+        for stem in _stems(token.text, word_lang)
+        for name, boost in FIELD_BOOSTS.items()
+    }
+    return list(terms)
+
+
+def _languages_of(word: str) -> tuple[str, ...]:
+    found = word_language(word)
+    return LANGUAGES if found == "en" else (found,)
+
+
+def _stems(word: str, lang: str) -> list[str]:
+    return [token.text for token in analyzer_for(lang)(word)]
+
+
+def _positive_terms(query: Query) -> Iterable[ScoredTerm]:
+    """The terms that add to a document's score: all but those under a NOT."""
+    if isinstance(query, Not):
+        return
+    if isinstance(query, Term):
+        yield ScoredTerm(query.fieldname, query.text, query.boost)
+    elif isinstance(query, Phrase):
+        for word in query.words:
+            yield ScoredTerm(query.fieldname, word, query.boost)
+    else:
+        for child in query.children():
+            yield from _positive_terms(child)
 
 
 @cache
 def _parser(langs: tuple[str, ...]) -> qparser.MultifieldParser:
-    from search_index.index import build_schema
-
     fields = [text_field(name, lang) for lang in langs for name in FIELD_BOOSTS]
     boosts = {text_field(name, lang): FIELD_BOOSTS[name] for lang in langs for name in FIELD_BOOSTS}
     parser = qparser.MultifieldParser(
@@ -242,6 +282,8 @@ def _filter(kind: str | None, tag: str | None) -> Query | None:
 
 # Which language a word is in, when the search has no language: its script says it.
 _SCRIPTS = (("hi", "\u0900", "\u097f"), ("ru", "\u0400", "\u04ff"), ("km", "\u1780", "\u17ff"))
+# Scripts written without spaces, where ICU's dictionary may join two words into one.
+_UNSPACED = ("km",)
 
 
 def word_language(word: str) -> str:
@@ -251,67 +293,98 @@ def word_language(word: str) -> str:
     return "en"
 
 
-def _correct(searcher: Searcher, text: str, lang: str | None) -> str | None:
-    """The query with unknown words replaced by the nearest indexed word, or None."""
+def _rewrite(searcher: Searcher, text: str, lang: str | None) -> tuple[str, str | None]:
+    """The query to run, and the corrected query to show when a word was misspelt.
+
+    Only words the index does not have are looked at (one term lookup per field). In Khmer
+    such a word is often a compound ICU segmented differently in the page ("ធ្លាក់ទឹក", "fall
+    into water", where the page has "ធ្លាក់" ... "ទឹក"), so it is split into two indexed
+    words first; otherwise the nearest indexed spelling replaces it.
+    """
     reader = searcher.reader()
     pieces: list[str] = []
     last = 0
-    changed = False
+    corrected = False
     for token in IcuWordTokenizer()(text, chars=True):
         word, start, end = token.text, token.startchar, token.endchar
-        if len(word) < 4 or word.isdigit():
+        if word.isdigit() or _known(reader, word, lang) is not False:
             continue
         word_lang = lang or word_language(word)
-        stems = [t.text for t in analyzer_for(word_lang)(word)]
-        fields = [text_field(name, word_lang) for name in FIELD_BOOSTS]
-        if not stems or any((f, s) in reader for f in fields for s in stems):
+        split = _split(reader, word, word_lang) if word_lang in _UNSPACED else None
+        if split:
+            pieces += [text[last:start], split]
+            last = end
+        elif len(word) >= 4:
+            suggestion = _suggest(searcher, word, word_lang)
+            if suggestion:
+                pieces += [text[last:start], suggestion]
+                last, corrected = end, True
+    searched = "".join([*pieces, text[last:]])
+    return searched, searched if corrected else None
+
+
+def _known(reader: Any, word: str, lang: str | None) -> bool | None:
+    """Whether the index has ``word`` in some field it would be searched in; None for a
+    word that gives no term (a stop word)."""
+    stems = [
+        (word_lang, stem)
+        for word_lang in ((lang,) if lang else _languages_of(word))
+        for stem in _stems(word, word_lang)
+    ]
+    if not stems:
+        return None
+    fields = [
+        (text_field(name, word_lang), stem) for word_lang, stem in stems for name in FIELD_BOOSTS
+    ]
+    return any(term in reader for term in fields)
+
+
+def _split(reader: Any, word: str, lang: str) -> str | None:
+    """``word`` as two indexed words, the longest left part first, or None.
+
+    The parts are joined by a zero-width space, the word separator Khmer writers use: it
+    shows nothing, and ICU always breaks there.
+    """
+    for cut in range(len(word) - 1, 0, -1):
+        # Never between a letter and its vowel sign or subscript (coeng) consonant.
+        if unicodedata.category(word[cut]).startswith("M") or word[cut - 1] == "\u17d2":
             continue
-        maxdist = 1 if len(word) < 6 else 2
-        body = text_field("body", word_lang)
-        # Stemmed fields keep their unstemmed words in a spell_ field; Khmer's is the field.
-        spell_field = f"spell_{body}" if f"spell_{body}" in searcher.schema else body
-        suggestions = searcher.suggest(spell_field, normalise(word), limit=1, maxdist=maxdist)
-        if suggestions:
-            pieces += [text[last:start], suggestions[0]]
-            last, changed = end, True
-    return "".join([*pieces, text[last:]]) if changed else None
+        left, right = word[:cut], word[cut:]
+        if _one_indexed_word(reader, left, lang) and _one_indexed_word(reader, right, lang):
+            return f"\u200b{left}\u200b{right}\u200b"
+    return None
 
 
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS // 2, surround=40)
-_ELLIPSIS = re.compile(r"\s*…\s*$")
+def _one_indexed_word(reader: Any, text: str, lang: str) -> bool:
+    stems = _stems(text, lang)
+    return len(stems) == 1 and _known(reader, text, lang) is True
 
 
-def _hit(query: Query, found: Any) -> Hit:
-    stored = found.fields()
+def _suggest(searcher: Searcher, word: str, lang: str) -> str | None:
+    body = text_field("body", lang)
+    # Stemmed fields keep their unstemmed words in a spell_ field; Khmer's is the field.
+    spell_field = f"spell_{body}" if f"spell_{body}" in searcher.schema else body
+    # prefix=1: only words with the same first letter, as typos rarely touch it; this walks
+    # a thirtieth of the vocabulary instead of all of it.
+    suggestions = searcher.suggest(
+        spell_field, normalise(word), limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1
+    )
+    return suggestions[0] if suggestions else None
+
+
+def _hit(searcher: Searcher, docnum: int, score: float, scored: Iterable[ScoredTerm]) -> Hit:
+    stored = searcher.stored_fields(docnum)
     lang = stored["lang"]
     body = text_field("body", lang)
-    words = frozenset(
-        text.decode("utf-8") if isinstance(text, bytes) else text
-        for fieldname, text in query.iter_all_terms()
-        if fieldname == body
-    )
+    words = frozenset(term.text for term in scored if term.field == body)
     return Hit(
         url=f"{lang}/{stored['url']}",
         title=stored["title"],
         section=stored.get("section") or "",
         kind=stored["kind"],
         lang=lang,
-        snippet=snippet(stored.get("text") or "", words, lang),
-        score=round(found.score, 4),
+        snippet=snippet(stored.get("text") or "", words, analyzer_for(lang)),
+        score=round(score, 4),
         tags=[t for t in (stored.get("tags") or "").split(",") if t],
         status=stored.get("status") or "",
     )
-
-
-def snippet(text: str, words: frozenset[str], lang: str) -> str:
-    """An HTML excerpt of ``text``: escaped, with <mark> around the words that matched."""
-    marked = ""
-    if words:
-        formatter = highlight.HtmlFormatter(tagname="mark", classname="match", between=" … ")
-        marked = highlight.highlight(text, words, analyzer_for(lang), _FRAGMENTER, formatter, top=2)
-    if marked:
-        return marked
-    if len(text) <= SNIPPET_CHARS:
-        return html.escape(text, quote=False)
-    cut = _ELLIPSIS.sub("", text[:SNIPPET_CHARS].rsplit(" ", 1)[0])
-    return html.escape(cut, quote=False) + " …"

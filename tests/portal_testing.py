@@ -125,11 +125,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int = 1, port: int | None = None) -> Iterator[str]:
+def serving(
+    env: dict[str, str], workers: int = 1, port: int | None = None, threads: int = 4
+) -> Iterator[str]:
     """Run `portal serve` on a loopback port (a free one by default); yield its base URL."""
     port = port or free_port()
     process = subprocess.Popen(
-        [PORTAL, "serve", "--port", str(port), "--workers", str(workers), "--threads", "4"],
+        [
+            PORTAL,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

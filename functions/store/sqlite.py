@@ -61,6 +61,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._write_lock = threading.Lock()
         self._migrate()
 
     # Connections and transactions
@@ -87,14 +88,25 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        # Threads of one process take turns here, waking as soon as the writer before them
+        # commits; only writers in other processes meet SQLite's busy handler, which waits
+        # by sleeping in growing steps.
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _write_one(self, statement: str, parameters: tuple) -> tuple | None:
+        """One statement, its own transaction (no BEGIN/COMMIT round trips)."""
+        with self._write_lock:
+            # fetchall: a RETURNING statement ends (and commits) only when stepped to the end
+            rows = self._db.execute(statement, parameters).fetchall()
+        return rows[0] if rows else None
 
     def _migrate(self) -> None:
         db = self._connect()
@@ -303,10 +315,9 @@ class SQLiteStore:
             self._event(db, "edited", "question", question_id, question_id, now)
 
     def count_view(self, question_id: int) -> None:
-        with self._write() as db:
-            db.execute(
-                "UPDATE questions SET view_count = view_count + 1 WHERE id = ?", (question_id,)
-            )
+        self._write_one(
+            "UPDATE questions SET view_count = view_count + 1 WHERE id = ?", (question_id,)
+        )
 
     # Answers
 
@@ -357,11 +368,11 @@ class SQLiteStore:
         self, answer_id: int, editor_id: int, body: str, body_html: str, now: str
     ) -> None:
         with self._write() as db:
-            (question_id,) = db.execute(
+            ((question_id,),) = db.execute(
                 "UPDATE answers SET body = ?, body_html = ?, updated_at = ? WHERE id = ?"
                 " RETURNING question_id",
                 (body, body_html, now, answer_id),
-            ).fetchone()
+            ).fetchall()
             db.execute("UPDATE questions SET last_activity_at = ? WHERE id = ?", (now, question_id))
             self._revision(db, "answer", answer_id, None, body, (), editor_id, now)
             self._event(db, "edited", "answer", answer_id, question_id, now)
@@ -437,10 +448,10 @@ class SQLiteStore:
                     " DO UPDATE SET value = excluded.value",
                     (user_id, kind, post_id, question_id, value),
                 )
-            (score,) = db.execute(
+            ((score,),) = db.execute(
                 f"UPDATE {table} SET score = score + ? WHERE id = ? RETURNING score",
                 (delta, post_id),
-            ).fetchone()
+            ).fetchall()
             if delta:
                 self._event(db, "voted", kind, post_id, question_id, now)
         return score
@@ -528,21 +539,23 @@ class SQLiteStore:
         question_id: int,
         actor_id: int,
         now: str,
-    ) -> list[Notification]:
-        with self._write() as db:
-            ids = [
-                db.execute(
-                    "INSERT INTO notifications (user_id, kind, question_id, actor_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (user_id, kind, question_id, actor_id, now),
-                ).lastrowid
-                for user_id in user_ids
-            ]
-        if not ids:
+    ) -> list[int]:
+        recipients = json.dumps(list(user_ids))
+        if recipients == "[]":
             return []
+        # One statement however many followers a question has.
+        with self._write() as db:
+            rows = db.execute(
+                "INSERT INTO notifications (user_id, kind, question_id, actor_id, created_at)"
+                " SELECT value, ?, ?, ?, ? FROM json_each(?) RETURNING id",
+                (kind, question_id, actor_id, now, recipients),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def notifications_by_id(self, ids: Sequence[int]) -> list[Notification]:
         rows = self._db.execute(
-            f"{_NOTIFICATION_SELECT} WHERE n.id IN ({','.join('?' * len(ids))}) ORDER BY n.id",
-            ids,
+            f"{_NOTIFICATION_SELECT} WHERE n.id IN (SELECT value FROM json_each(?)) ORDER BY n.id",
+            (json.dumps(list(ids)),),
         ).fetchall()
         return [_notification(row) for row in rows]
 
@@ -584,17 +597,17 @@ class SQLiteStore:
         ).fetchone()[0]
 
     def count_write(self, user_id: int, window_start: str) -> int:
-        with self._write() as db:
-            db.execute(
+        (count,) = self._write_one(
+            "INSERT INTO write_counts (user_id, window_start, count) VALUES (?, ?, 1)"
+            " ON CONFLICT (user_id, window_start) DO UPDATE SET count = count + 1"
+            " RETURNING count",
+            (user_id, window_start),
+        )
+        if count == 1:  # a new window: forget the member's earlier ones
+            self._write_one(
                 "DELETE FROM write_counts WHERE user_id = ? AND window_start < ?",
                 (user_id, window_start),
             )
-            (count,) = db.execute(
-                "INSERT INTO write_counts (user_id, window_start, count) VALUES (?, ?, 1)"
-                " ON CONFLICT (user_id, window_start) DO UPDATE SET count = count + 1"
-                " RETURNING count",
-                (user_id, window_start),
-            ).fetchone()
         return count
 
     # Outbox

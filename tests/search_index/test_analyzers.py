@@ -150,6 +150,14 @@ def test_hindi_nukta_spellings_are_the_same_term():
     assert len({normalise(precomposed), normalise(decomposed), normalise(without_nukta)}) == 1
 
 
+def test_khmer_subscript_da_and_ta_spellings_are_the_same_term():
+    with_ta = "ខ្ញុំចង់ប្\u178fូរអេក្រង់"  # ប្តូរ, "replace", with subscript TA
+    with_da = "ខ្ញុំចង់ប្\u178aូរអេក្រង់"  # ប្ដូរ, with subscript DA: it looks the same
+    assert with_ta != with_da
+    assert terms(with_ta, "km") == terms(with_da, "km") == ["ខ្ញុំ", "ចង់", "ប្តូរ", "អេក្រង់"]
+    assert terms("ចាប់ផ្ដើម", None) == terms("ចាប់ផ្តើម", None)  # "start"
+
+
 def test_typographic_apostrophe_matches_the_ascii_one():
     assert terms("Don\u2019t", "en") == terms("don't", "en")
 

@@ -7,12 +7,12 @@ import doctest
 import pytest
 from conftest import question
 
-from search_index import anchors, documents, index, sections
+from search_index import anchors, documents, index, sections, snippets
 from search_index.query import MAX_QUERY_CHARS, QueryError, SearchIndex
 
 
 def test_docstring_examples_run():
-    for module in (anchors, documents, index, sections):
+    for module in (anchors, documents, index, sections, snippets):
         failed, attempted = doctest.testmod(module)
         assert attempted and not failed, module.__name__
 
@@ -106,6 +106,26 @@ def test_each_language_finds_its_own_text(make_index, lang, title, query):
     assert searched.search(query, lang=other).items == []
 
 
+def test_khmer_subscript_da_and_ta_spellings_find_each_other(make_index):
+    post = question(8, lang="km", title="ខ្ញុំចង់ប្ដូរថ្ម", body="ប្ដូរថ្មទូរស័ព្ទ")  # subscript DA
+    searched = SearchIndex(make_index(post))
+
+    typed = "ប្\u178fូរថ្ម"  # "replace battery", with subscript TA
+    assert [hit.url for hit in searched.search(typed, lang="km").items] == [f"km/{post.url}"]
+    assert searched.search(typed, lang="km").did_you_mean is None
+
+
+def test_a_khmer_compound_the_page_writes_as_two_words_is_split(make_index):
+    # ICU reads the query's ធ្លាក់ទឹក ("fell into water") as one word; the page has ធ្លាក់
+    # ("fall") and ទឹក ("water") apart, so the query is searched as those two words.
+    post = question(9, lang="km", title="ទូរស័ព្ទត្រូវទឹក", body="វាធ្លាក់ពីដៃ ហើយត្រូវទឹក។")
+    found = SearchIndex(make_index(post)).search("ទូរស័ព្ទធ្លាក់ទឹក", lang="km")
+
+    assert [hit.url for hit in found.items] == [f"km/{post.url}"]
+    assert found.did_you_mean is None  # not a misspelling: nothing to tell the reader
+    assert "<mark" in found.items[0].snippet
+
+
 def test_filters_by_language_kind_and_tag(make_index):
     posts = [
         question(1, title="Battery swollen", tags=("battery",)),
@@ -129,6 +149,23 @@ def test_snippets_are_escaped_and_mark_the_hits(make_index):
     assert "<b>" not in snippet and "<script>" not in snippet
     assert "&lt;b&gt;" in snippet and "&amp;" in snippet
     assert '<mark class="match term0">charger</mark>' in snippet.lower()
+
+
+def test_snippets_start_near_the_first_match_and_stay_short(make_index):
+    filler = "Nothing relevant is said in this part of the answer at all. " * 8
+    post = question(6, title="Odd noise", body=f"{filler}The fan rattles when charging. {filler}")
+    snippet = SearchIndex(make_index(post)).search("rattles").items[0].snippet
+
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert '<mark class="match term0">rattles</mark>' in snippet
+    assert len(snippet) < 300
+
+
+def test_one_searcher_per_thread_is_reused_until_the_index_changes(make_index):
+    searched = SearchIndex(make_index(question(1)))
+    first = searched.searcher()
+
+    assert searched.searcher() is first
 
 
 def test_a_typo_is_corrected_and_searched(make_index):
