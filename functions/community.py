@@ -95,9 +95,7 @@ def answer(
 ) -> tuple[int, list[int]]:
     body_html = content.render(body)
     _check_new_account(store, user, "answer", body_html, now)
-    answer_id = store.create_answer(question.id, user.id, body, body_html, now)
-    followers = [uid for uid in store.followers(question.id) if uid != user.id]
-    return answer_id, store.notify(followers, "answer", question.id, user.id, now)
+    return store.create_answer(question.id, user.id, body, body_html, now)
 
 
 def edit_answer(store: Store, user: User, answer: Answer, body: str, now: str) -> None:

@@ -353,6 +353,7 @@ def _vote(kind: PostKind, post_id: int, body: models.VoteRequest) -> models.Vote
     return models.VoteOut(score=score, vote=body.value)
 
 
+# Comments and votes work alike on both kinds of post: one view each, registered twice.
 for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}")):
 
     def _comment_view(
@@ -369,7 +370,7 @@ for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}"
         bp,
         "POST",
         f"{_path}/comments",
-        summary=f"Comment on an {_kind}" if _kind == "answer" else "Comment on a question",
+        summary=f"Comment on this {_kind}",
         body=models.NewComment,
         response=models.CommentOut,
         status=201,

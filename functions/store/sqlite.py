@@ -9,6 +9,7 @@ requests), and a forked worker opens fresh ones.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import sqlite3
@@ -61,7 +62,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._write_lock = _WriterTurn(self.path.with_name(self.path.name + ".write-lock"))
         self._migrate()
 
     # Connections and transactions
@@ -88,9 +89,6 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        # Threads of one process take turns here, waking as soon as the writer before them
-        # commits; only writers in other processes meet SQLite's busy handler, which waits
-        # by sleeping in growing steps.
         db = self._db
         with self._write_lock:
             db.execute("BEGIN IMMEDIATE")
@@ -128,6 +126,7 @@ class SQLiteStore:
         if connection is not None:
             connection.close()
             self._local.pid = None
+        self._write_lock.close()
 
     def _event(
         self,
@@ -323,7 +322,7 @@ class SQLiteStore:
 
     def create_answer(
         self, question_id: int, author_id: int, body: str, body_html: str, now: str
-    ) -> int:
+    ) -> tuple[int, list[int]]:
         with self._write() as db:
             answer_id = db.execute(
                 "INSERT INTO answers (question_id, author_id, body, body_html, created_at,"
@@ -342,7 +341,13 @@ class SQLiteStore:
             )
             self._event(db, "created", "answer", answer_id, question_id, now)
             self._event(db, "answered", "question", question_id, question_id, now)
-        return answer_id
+            notified = db.execute(
+                "INSERT INTO notifications (user_id, kind, question_id, actor_id, created_at)"
+                " SELECT user_id, 'answer', question_id, ?, ? FROM follows"
+                " WHERE question_id = ? AND user_id != ? RETURNING id",
+                (author_id, now, question_id, author_id),
+            ).fetchall()
+        return answer_id, [row[0] for row in notified]
 
     @staticmethod
     def _answer(row: tuple) -> Answer:
@@ -526,12 +531,6 @@ class SQLiteStore:
             ).fetchone()
         )
 
-    def followers(self, question_id: int) -> list[int]:
-        rows = self._db.execute(
-            "SELECT user_id FROM follows WHERE question_id = ? ORDER BY user_id", (question_id,)
-        )
-        return [row[0] for row in rows]
-
     def notify(
         self,
         user_ids: Iterable[int],
@@ -619,6 +618,46 @@ class SQLiteStore:
             (after_id, limit),
         ).fetchall()
         return [Event(*row) for row in rows]
+
+
+class _WriterTurn:
+    """Writers take turns: threads on a lock, processes on an exclusive ``flock``.
+
+    Each waiter wakes the moment the writer before it commits. Without this, writers meet
+    SQLite's busy handler, which waits by sleeping in growing steps (1, 2, 5, 10... ms),
+    and concurrent writes spend most of their time asleep. The busy timeout still guards
+    against writers that do not take a turn (another tool opening the file).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._threads = threading.Lock()
+        self._file: tuple[int, int] | None = None  # (pid, descriptor): one per process
+
+    def _descriptor(self) -> int:
+        if self._file is None or self._file[0] != os.getpid():
+            self._file = (os.getpid(), os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        return self._file[1]
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._file is not None and self._file[0] == os.getpid():
+                os.close(self._file[1])
+            self._file = None
 
 
 _NOTIFICATION_SELECT = (

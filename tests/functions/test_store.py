@@ -55,7 +55,8 @@ def test_outbox_records_every_change_in_order(db):
     question = db.create_question(
         asha.id, "A title here", "Body", "<p>Body</p>", "Body", ["x"], "en", NOW
     )
-    answer = db.create_answer(question, ravi.id, "Answer", "<p>Answer</p>", NOW)
+    answer, notified = db.create_answer(question, ravi.id, "Answer", "<p>Answer</p>", NOW)
+    assert [n.user_id for n in db.notifications_by_id(notified)] == [asha.id]
     db.set_vote(asha.id, "answer", answer, 1, NOW)
     db.set_vote(asha.id, "answer", answer, 1, NOW)  # no change in score: no event
     db.accept_answer(question, answer, NOW)
