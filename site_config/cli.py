@@ -53,14 +53,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from functions import search_feed
+    from functions.store import open_store
     from site_config.build import BuildError, build
 
+    store = open_store(settings.store)
     try:
-        report = build(settings, say=lambda line: print(line, file=sys.stderr))
+        report = build(
+            settings,
+            say=lambda line: print(line, file=sys.stderr),
+            community=lambda: search_feed.snapshot(store),
+        )
     except (ContentError, BuildError, FileNotFoundError) as error:
         print(f"portal build: {error}", file=sys.stderr)
         print("portal build: the site was not changed.", file=sys.stderr)
         return 1
+    finally:
+        store.close()
     pages = ", ".join(f"{lang} {count}" for lang, count in report.pages.items())
     print(f"Built {report.site} in {report.seconds:.1f} s ({pages} pages).")
     return 0

@@ -619,6 +619,9 @@ class SQLiteStore:
         ).fetchall()
         return [Event(*row) for row in rows]
 
+    def last_event_id(self) -> int:
+        return self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+
 
 class _WriterTurn:
     """Writers take turns: threads on a lock, processes on an exclusive ``flock``.

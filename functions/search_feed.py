@@ -1,0 +1,77 @@
+"""The community store as the search index sees it.
+
+``snapshot(store)`` hands ``portal build`` every visible question (with its answers' text)
+and the outbox cursor they reflect; ``change_source(store)`` hands the live indexer the
+questions touched since a cursor. Both read the current state of each question, so applying
+a change twice does no harm: the cursor is read before the questions, never after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from functions.store import Question, Store
+from search_index.documents import Change, CommunityDoc, Deleted
+from search_index.live import ChangeSource
+
+BATCH = 200  # outbox events per poll
+
+
+def question_doc(store: Store, question: Question) -> CommunityDoc:
+    """A question and its visible answers, as one search document."""
+    answers = [answer for answer in store.answers_of(question.id) if not answer.hidden]
+    if question.accepted_answer_id:
+        status = "accepted"
+    elif answers:
+        status = "answered"
+    else:
+        status = "open"
+    return CommunityDoc(
+        id=doc_id(question.id),
+        title=question.title,
+        body="\n\n".join([question.body, *(answer.body for answer in answers)]),
+        tags=tuple(question.tags),
+        lang=question.lang,
+        status=status,
+        score=question.score,
+        url=f"community/question/?id={question.id}",
+        hidden=question.hidden,
+    )
+
+
+def doc_id(question_id: int) -> str:
+    return f"question:{question_id}"
+
+
+def snapshot(store: Store) -> tuple[list[CommunityDoc], int]:
+    """Every visible question, and the outbox cursor read before them."""
+    cursor = store.last_event_id()
+    return [question_doc(store, question) for question in _all_questions(store)], cursor
+
+
+def change_source(store: Store) -> ChangeSource:
+    """``fetch(after) -> (changes, cursor)`` over the store's outbox, for the live indexer."""
+
+    def fetch(after: int | None) -> tuple[Sequence[Change], int]:
+        events = store.changes_since(after or 0, limit=BATCH)
+        if not events:
+            return [], after or 0
+        changes: list[Change] = []
+        for question_id in dict.fromkeys(event.question_id for event in events):
+            question = store.question(question_id)
+            changes.append(
+                Deleted(doc_id(question_id)) if question is None else question_doc(store, question)
+            )
+        return changes, events[-1].id
+
+    return fetch
+
+
+def _all_questions(store: Store) -> Iterator[Question]:
+    cursor = None
+    while True:
+        page = store.list_questions("newest", cursor=cursor, limit=50)
+        yield from page.items
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
