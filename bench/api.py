@@ -284,13 +284,13 @@ def main() -> None:
             def signed_in(number: int) -> tuple[str, str]:
                 browser = Browser(port)
                 token = browser.send("GET", "/api/session")["csrf_token"]
-                browser.send(
+                signed = browser.send(
                     "POST",
                     "/api/session",
                     {"username": f"writer{number}", "password": PASSWORD},
                     token,
                 )
-                return browser.cookie, token
+                return browser.cookie, signed["csrf_token"]  # signing in renews the token
 
             with ThreadPoolExecutor(4) as pool:
                 sessions = list(pool.map(signed_in, range(WRITERS)))

@@ -1,6 +1,8 @@
 """Accounts: sign up, sign in and out, the session's CSRF token, public profiles.
 
-Passwords are hashed with Argon2id (argon2-cffi's defaults).
+Passwords are hashed with Argon2id (argon2-cffi's defaults: RFC 9106's low-memory
+profile). Failed sign-ins and sign-ups are counted in the store (see functions/limits.py),
+so password guessing is slow whichever worker process answers.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, Flask
 
-from functions import models, web
+from functions import limits, models, web
+from functions.community import LimitReached
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Conflict, Role, Store, User, utcnow
@@ -49,8 +52,16 @@ def _session() -> models.SessionOut:
     status=201,
 )
 def sign_up(body: models.SignUp) -> models.UserOut:
+    store, now, address = web.store(), utcnow(), limits.address_key(web.client_address())
+    tried = store.attempts(
+        limits.SIGN_UP_ADDRESS, address, limits.since(limits.SIGN_UP_WINDOW, now)
+    )
+    limited = limits.sign_ups(tried, now)
+    if limited:
+        raise LimitReached(limited)
+    store.add_attempts([(limits.SIGN_UP_ADDRESS, address)], now, limits.forget_attempts_before(now))
     try:
-        user = create_user(web.store(), body.username, body.email, body.password)
+        user = create_user(store, body.username, body.email, body.password, now=now)
     except Conflict as taken:
         raise Problem(
             f"That {taken.field} is already taken; choose another or sign in.",
@@ -74,13 +85,28 @@ def session() -> models.SessionOut:
 
 @route(bp, "POST", "/session", summary="Sign in", body=models.SignIn, response=models.SessionOut)
 def sign_in(body: models.SignIn) -> models.SessionOut:
-    user = web.store().user_by_username(body.username.strip())
+    store, now = web.store(), utcnow()
+    username = body.username.strip()
+    counted = [
+        (limits.FAILED_SIGN_IN_USERNAME, username.casefold()),
+        (limits.FAILED_SIGN_IN_ADDRESS, limits.address_key(web.client_address())),
+    ]
+    window = limits.since(limits.SIGN_IN_WINDOW, now)
+    limited = limits.sign_in_failures(*(store.attempts(*entry, window) for entry in counted), now)
+    if limited:
+        raise LimitReached(limited)
+    # Counted as failed before the (slow) password check, so guesses sent in parallel
+    # see each other; a right password takes it back.
+    attempt_ids = store.add_attempts(counted, now, limits.forget_attempts_before(now))
+    user = store.user_by_username(username)
     try:
         _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, body.password)
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
         raise Problem("The username or password is wrong; check both and try again.", status=401)
+    store.remove_attempts(attempt_ids)
+    store.clear_attempts(*counted[0])
     web.sign_in(user)
     return _session()
 

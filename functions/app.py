@@ -38,15 +38,13 @@ def create_app(
 
 def _community(app: Flask, settings: Settings) -> None:
     """The store, signed sessions, mail and the OpenAPI document every function shares."""
-    from functions import openapi, search_feed, web
+    from functions import openapi, web
     from functions.mail import Mailer
     from functions.store import open_store
 
     openapi.install(app)
     web.configure(app, settings)
-    app.extensions["portal_store"] = store = open_store(settings.store)
-    # Posts reach the search index through its single live writer (functions/search.py).
-    app.config.setdefault("SEARCH_CHANGE_SOURCE", search_feed.change_source(store))
+    app.extensions["portal_store"] = open_store(settings.store)
     if settings.smtp_url:
         app.extensions["portal_mailer"] = Mailer(settings)
     app.register_blueprint(openapi.bp)

@@ -26,10 +26,19 @@ def _question(question_id: int) -> Question:
 
 
 def _answer(answer_id: int) -> Answer:
-    answer = web.store().answer(answer_id)
-    if answer is None or (answer.hidden and not web.is_staff(web.current_user())):
+    store = web.store()
+    answer = store.answer(answer_id)
+    if answer is None or (
+        not web.is_staff(web.current_user())
+        and (answer.hidden or _hidden_question(store.question(answer.question_id)))
+    ):
         raise Problem(f"There is no answer with id {answer_id}.", status=404)
     return answer
+
+
+def _hidden_question(question: Question | None) -> bool:
+    # An answer is as hidden as its question: its revisions and edits are too.
+    return question is None or question.hidden
 
 
 # Shaping responses
@@ -183,7 +192,7 @@ def list_questions(query: models.QuestionQuery) -> models.QuestionList:
     if query.author:
         author = (
             store.user_by_id(int(query.author))
-            if query.author.isdigit() and len(query.author) < 19
+            if query.author.isascii() and query.author.isdigit() and len(query.author) < 19
             else store.user_by_username(query.author)
         )
         if author is None:

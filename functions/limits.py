@@ -7,9 +7,10 @@ new accounts (their first day) get tighter limits, which keeps spam runs short.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 
-from functions.store import PostKind, iso, parse_time
+from functions.store import Attempts, PostKind, iso, parse_time
 
 NEW_ACCOUNT_PERIOD = dt.timedelta(days=1)
 NEW_ACCOUNT_POSTS: dict[PostKind, int] = {"question": 3, "answer": 10}
@@ -17,6 +18,18 @@ NEW_ACCOUNT_LINKS = 2
 WRITE_WINDOW = dt.timedelta(minutes=1)
 WRITES_PER_WINDOW = 30
 STAFF_ROLES = ("moderator", "admin")
+# Password guessing: failed sign-ins per username (whoever tries) and per client address.
+# The address allows more, as people behind one office or mobile network share it.
+SIGN_IN_WINDOW = dt.timedelta(minutes=15)
+SIGN_IN_FAILURES_PER_USERNAME = 10
+SIGN_IN_FAILURES_PER_ADDRESS = 50
+# Account creation, taken names included (so the 409s cannot list who is registered).
+SIGN_UP_WINDOW = dt.timedelta(hours=1)
+SIGN_UPS_PER_ADDRESS = 10
+# Scopes of the attempts the store counts.
+FAILED_SIGN_IN_USERNAME = "sign-in:username"
+FAILED_SIGN_IN_ADDRESS = "sign-in:address"
+SIGN_UP_ADDRESS = "sign-up:address"
 
 
 @dataclass(frozen=True)
@@ -84,4 +97,71 @@ def writes(count: int, retry_after: int) -> Limited | None:
         f"You have made {WRITES_PER_WINDOW} changes in the last minute; wait {retry_after} "
         "seconds and try again.",
         retry_after,
+    )
+
+
+def address_key(address: str | None) -> str:
+    """The client address attempts are counted by: an IPv6 client usually holds a whole
+    /64, so it counts as one address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
+
+
+def since(window: dt.timedelta, now: str) -> str:
+    """The start of the sliding ``window`` that ends at ``now``."""
+    return iso(parse_time(now) - window)
+
+
+def forget_attempts_before(now: str) -> str:
+    """Attempts older than the longest window count for nothing."""
+    return since(max(SIGN_IN_WINDOW, SIGN_UP_WINDOW), now)
+
+
+def _until_oldest_leaves(oldest: str | None, window: dt.timedelta, now: str) -> int:
+    if oldest is None:
+        return int(window.total_seconds())
+    left = parse_time(oldest) + window - parse_time(now)
+    return max(1, int(left.total_seconds()))
+
+
+def _wait(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def sign_in_failures(by_username: Attempts, by_address: Attempts, now: str) -> Limited | None:
+    """Sign-ins stop for a while after too many wrong passwords for one username, or from
+    one address. The same words whether or not the username exists."""
+    minutes = int(SIGN_IN_WINDOW.total_seconds() // 60)
+    if by_username.count >= SIGN_IN_FAILURES_PER_USERNAME:
+        retry = _until_oldest_leaves(by_username.oldest, SIGN_IN_WINDOW, now)
+        return Limited(
+            f"This username had {SIGN_IN_FAILURES_PER_USERNAME} failed sign-ins in the last "
+            f"{minutes} minutes; wait {_wait(retry)} and try again.",
+            retry,
+        )
+    if by_address.count >= SIGN_IN_FAILURES_PER_ADDRESS:
+        retry = _until_oldest_leaves(by_address.oldest, SIGN_IN_WINDOW, now)
+        return Limited(
+            f"There were {SIGN_IN_FAILURES_PER_ADDRESS} failed sign-ins from your network in "
+            f"the last {minutes} minutes; wait {_wait(retry)} and try again.",
+            retry,
+        )
+    return None
+
+
+def sign_ups(by_address: Attempts, now: str) -> Limited | None:
+    """Only so many accounts may be made from one address in an hour."""
+    if by_address.count < SIGN_UPS_PER_ADDRESS:
+        return None
+    retry = _until_oldest_leaves(by_address.oldest, SIGN_UP_WINDOW, now)
+    return Limited(
+        f"There were {SIGN_UPS_PER_ADDRESS} sign-ups from your network in the last hour; "
+        f"wait {_wait(retry)} and try again.",
+        retry,
     )

@@ -33,9 +33,9 @@ def email(notification_ids: Sequence[int]) -> None:
         question = store.question(notification.question_id)
         if recipient is None or question is None:
             continue
-        subject = _SUBJECTS[notification.kind].format(
-            actor=notification.actor_name, title=notification.question_title
-        )
+        # A title may hold line breaks, which a mail header must not (and cannot) carry.
+        title = " ".join(notification.question_title.split())
+        subject = _SUBJECTS[notification.kind].format(actor=notification.actor_name, title=title)
         mailer.send_later(
             recipient.email,
             subject,

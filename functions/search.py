@@ -29,7 +29,7 @@ _start_lock = threading.Lock()
 @bp.get("/search")
 def search() -> dict:
     page_text = request.args.get("page", "1")
-    if not page_text.isdigit():
+    if not (page_text.isascii() and page_text.isdigit()):  # "²" is a digit int() refuses
         raise Problem(f"Choose the page as a number such as 1 or 2, not {page_text!r}.")
     try:
         results = search_index().search(

@@ -52,10 +52,10 @@ def snapshot(store: Store) -> tuple[list[CommunityDoc], int]:
 def change_source(store: Store) -> ChangeSource:
     """``fetch(after) -> (changes, cursor)`` over the store's outbox, for the live indexer."""
 
-    def fetch(after: int | None) -> tuple[Sequence[Change], int]:
+    def fetch(after: int | None) -> tuple[Sequence[Change], int | None]:
         events = store.changes_since(after or 0, limit=BATCH)
         if not events:
-            return [], after or 0
+            return [], after  # nothing new: the writer has nothing to commit
         changes: list[Change] = []
         for question_id in dict.fromkeys(event.question_id for event in events):
             question = store.question(question_id)

@@ -1,8 +1,9 @@
 """What every request handler needs: the store, the signed-in user, CSRF, the session key.
 
 Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when the request came
-over https). The CSRF token lives in the session, so it is tied to that cookie; every
-write must echo it in ``X-CSRF-Token``.
+over https or the site's address is https). The CSRF token lives in the session, so it is
+tied to that cookie; every write must echo it in ``X-CSRF-Token``. Signing in starts a new
+session with a new token.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from functions.problems import Problem
 from functions.store import Store, User
@@ -40,7 +42,8 @@ class _SessionInterface(SecureCookieSessionInterface):
     serializer = _PlainJSON()
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return request.is_secure
+        # Behind a proxy that ends TLS the request itself looks like plain http.
+        return request.is_secure or app.config["PORTAL_SETTINGS"].site_url.startswith("https:")
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         # Built once per app rather than on every request.
@@ -62,6 +65,14 @@ def configure(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_REFRESH_EACH_REQUEST=False,
     )
+    if settings.proxy_hops:
+        # Only then is X-Forwarded-For the proxies' word and not the client's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops)  # type: ignore[method-assign]
+
+
+def client_address() -> str | None:
+    """The address the request came from (through ``PORTAL_PROXY_HOPS`` trusted proxies)."""
+    return request.remote_addr
 
 
 def development_key(path: Path) -> str:
@@ -121,7 +132,10 @@ def check_csrf() -> None:
 
 
 def sign_in(user: User) -> None:
-    csrf_token()
+    # A new session and a new CSRF token: whatever was known of the signed-out session
+    # (a token seen or planted before sign-in) is worth nothing afterwards.
+    session.clear()
+    session["csrf"] = secrets.token_urlsafe(32)
     session["user_id"] = user.id
     session.permanent = True
     g.user = user

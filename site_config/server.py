@@ -67,9 +67,12 @@ class StaticSite:
 
 def create_app(settings: Settings) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
     """The whole portal as one WSGI app: /api to the functions, the rest to the site."""
+    from functions import search_feed
     from functions.app import create_app as create_api
 
     api = create_api(settings)
+    # Posts reach the search index through its single live writer (see functions/search.py).
+    api.config["SEARCH_CHANGE_SOURCE"] = search_feed.change_source(api.extensions["portal_store"])
     site = StaticSite(settings.site_dir)
 
     def portal(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:

@@ -34,6 +34,7 @@ class Settings:
     secret_key_file: Path  # where development keeps its generated key (no PORTAL_SECRET_KEY)
     smtp_url: str | None  # smtp://host:port (smtps:// for TLS, user:password@ optional)
     mail_from: str
+    proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: trust none)
 
     @property
     def development(self) -> bool:
@@ -68,6 +69,12 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             f"PORTAL_SMTP_URL must look like smtp://host:port or smtps://host:port, "
             f"not {smtp_url!r}."
         )
+    hops = env.get("PORTAL_PROXY_HOPS", "0")
+    if not (hops.isascii() and hops.isdigit() and int(hops) <= 5):
+        raise SettingsError(
+            f"PORTAL_PROXY_HOPS must be the number of proxies in front of the portal (0 to 5), "
+            f"not {hops!r}."
+        )
     return Settings(
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", "content")).absolute(),
         site_dir=Path(env.get("PORTAL_SITE_DIR", "site")).absolute(),
@@ -79,6 +86,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key_file=Path(env.get("PORTAL_SECRET_KEY_FILE", "var/secret_key")).absolute(),
         smtp_url=smtp_url,
         mail_from=env.get("PORTAL_MAIL_FROM", "Nimbus Care <community@nimbus.example.com>"),
+        proxy_hops=int(hops),
     )
 
 

@@ -137,6 +137,14 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Attempts:
+    """Recent attempts of one kind by one username or address: how many, and the oldest."""
+
+    count: int
+    oldest: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
@@ -234,6 +242,19 @@ class Store(Protocol):
     # Limits (kept here so they hold across processes)
     def posts_since(self, user_id: int, kind: PostKind, since: str) -> int: ...
     def count_write(self, user_id: int, window_start: str) -> int: ...
+    def attempts(self, scope: str, key: str, since: str) -> Attempts:
+        """The attempts recorded for ``(scope, key)`` at or after ``since``."""
+        ...
+
+    def add_attempts(
+        self, entries: Sequence[tuple[str, str]], now: str, forget_before: str
+    ) -> list[int]:
+        """Record one attempt per ``(scope, key)`` (their ids), forgetting every attempt
+        older than ``forget_before``."""
+        ...
+
+    def remove_attempts(self, ids: Sequence[int]) -> None: ...
+    def clear_attempts(self, scope: str, key: str) -> None: ...
 
     # Outbox
     def changes_since(self, after_id: int, limit: int = 100) -> list[Event]: ...

@@ -121,4 +121,15 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     )
     """,
+    # 2: sign-in failures and sign-up attempts, counted per username or client address.
+    """
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX attempts_key ON attempts(scope, key, at);
+    CREATE INDEX attempts_at ON attempts(at)
+    """,
 ]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from functions.store import (
     Answer,
+    Attempts,
     BadCursor,
     Comment,
     Conflict,
@@ -608,6 +609,35 @@ class SQLiteStore:
                 (user_id, window_start),
             )
         return count
+
+    def attempts(self, scope: str, key: str, since: str) -> Attempts:
+        count, oldest = self._db.execute(
+            "SELECT count(*), min(at) FROM attempts WHERE scope = ? AND key = ? AND at >= ?",
+            (scope, key, since),
+        ).fetchone()
+        return Attempts(count, oldest)
+
+    def add_attempts(
+        self, entries: Sequence[tuple[str, str]], now: str, forget_before: str
+    ) -> list[int]:
+        with self._write() as db:
+            db.execute("DELETE FROM attempts WHERE at < ?", (forget_before,))
+            return [
+                db.execute(
+                    "INSERT INTO attempts (scope, key, at) VALUES (?, ?, ?)", (scope, key, now)
+                ).lastrowid
+                for scope, key in entries
+            ]
+
+    def remove_attempts(self, ids: Sequence[int]) -> None:
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM attempts WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),),
+            )
+
+    def clear_attempts(self, scope: str, key: str) -> None:
+        self._write_one("DELETE FROM attempts WHERE scope = ? AND key = ?", (scope, key))
 
     # Outbox
 

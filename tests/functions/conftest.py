@@ -62,7 +62,10 @@ class Client:
         if body is not None:
             raw = json.dumps(body).encode()
             sent.setdefault("Content-Type", "application/json")
-        return self._send(method, path, raw, sent)
+        reply = self._send(method, path, raw, sent)
+        if method == "POST" and path in ("/api/session", "/api/accounts") and reply.status < 300:
+            self.token = None  # signing in starts a new session with a new token, as a page does
+        return reply
 
     def csrf(self) -> str:
         if self.token is None:
@@ -84,8 +87,11 @@ class Client:
         return reply.json
 
 
-def flask_client(app) -> Client:
+def flask_client(app, address: str | None = None) -> Client:
+    """A client of ``app`` in-process, coming from ``address`` (127.0.0.1 by default)."""
     test_client = app.test_client()
+    if address:
+        test_client.environ_base["REMOTE_ADDR"] = address
 
     def send(method: str, path: str, raw: bytes | None, headers: dict[str, str]) -> Reply:
         response = test_client.open(path, method=method, data=raw, headers=headers)

@@ -85,3 +85,19 @@ def test_a_dead_mail_server_does_not_break_the_request(community_paths, caplog):
     app.extensions["portal_mailer"].wait()
     assert "Could not send mail to asha@example.com" in caplog.text
     app.extensions["portal_store"].close()
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject(community_paths, smtp):
+    inbox, url = smtp
+    app = app_with(community_paths, url)
+    asha, ravi = members(app, "asha", "ravi")
+    question = asha.ask(title="Charging stopped\nBcc: everyone@example.com")
+    reply = ravi.call(
+        "POST", f"/api/questions/{question['id']}/answers", {"body": "Try another cable first."}
+    )
+    assert reply.status == 201, reply  # was a 500: a header cannot hold a line break
+    app.extensions["portal_mailer"].wait()
+    (message,) = inbox.messages
+    assert message["Subject"] == "ravi answered: Charging stopped Bcc: everyone@example.com"
+    assert message["Bcc"] is None
+    app.extensions["portal_store"].close()

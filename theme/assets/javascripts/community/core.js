@@ -86,7 +86,9 @@
       try {
         var url = new URL(value, location.origin);
         if (url.origin === location.origin && /^https?:$/.test(url.protocol)) {
-          return url.pathname + url.search + url.hash;
+          // "/.//evil.example" has the path "//evil.example", which a browser would read
+          // as another host: one leading slash only.
+          return url.pathname.replace(/^\/+/, "/") + url.search + url.hash;
         }
       } catch (e) { /* not an address */ }
     }
