@@ -111,3 +111,7 @@ def test_posts_are_searchable_on_a_real_server_and_leave_when_hidden(small_paths
     assert run_portal("build", env=env).returncode == 0
     found = run_portal("search", "crackle", "--lang", "en", "--json", env=env)
     assert url in [item["url"] for item in json.loads(found.stdout)["items"]]
+
+
+def test_a_quiet_outbox_gives_the_writer_nothing_to_commit(store):
+    assert search_feed.change_source(store)(None) == ([], None)
