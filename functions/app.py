@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 
 from functions import problems
 from site_config.settings import Settings
@@ -40,11 +40,20 @@ def _community(app: Flask, settings: Settings) -> None:
     """The store, signed sessions, mail and the OpenAPI document every function shares."""
     from functions import openapi, web
     from functions.mail import Mailer
-    from functions.store import open_store
+    from functions.store import BadCursor, open_store
 
     openapi.install(app)
     web.configure(app, settings)
     app.extensions["portal_store"] = open_store(settings.store)
+
+    @app.errorhandler(BadCursor)
+    def _bad_cursor(error: BadCursor) -> Response:
+        return problems.response(
+            422,
+            "This cursor is not one the list handed out; start again without it.",
+            errors=[{"field": "cursor", "message": "Use a next_cursor from an earlier page."}],
+        )
+
     if settings.smtp_url:
         app.extensions["portal_mailer"] = Mailer(settings)
     app.register_blueprint(openapi.bp)

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, session
 from functions import community, models, notifications, web
 from functions.openapi import route
 from functions.problems import Problem
-from functions.store import Answer, BadCursor, Comment, PostKind, Question, User, utcnow
+from functions.store import Answer, Comment, PostKind, Question, User, utcnow
 from site_config.settings import Settings
 
 bp = Blueprint("forum", __name__, url_prefix="/api")
@@ -198,21 +198,14 @@ def list_questions(query: models.QuestionQuery) -> models.QuestionList:
         if author is None:
             return models.QuestionList(items=[], next_cursor=None)
         author_id = author.id
-    try:
-        page = store.list_questions(
-            query.sort,
-            tag=query.tag,
-            lang=query.lang,
-            author_id=author_id,
-            cursor=query.cursor,
-            limit=query.limit,
-        )
-    except BadCursor:
-        raise Problem(
-            "This cursor is not one the list handed out; start again without it.",
-            status=422,
-            errors=[{"field": "cursor", "message": "Use a next_cursor from an earlier page."}],
-        ) from None
+    page = store.list_questions(
+        query.sort,
+        tag=query.tag,
+        lang=query.lang,
+        author_id=author_id,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
     return models.QuestionList.model_construct(
         items=[summary(q) for q in page.items], next_cursor=page.next_cursor
     )

@@ -10,7 +10,7 @@ from functions import models, web
 from functions.mail import Mailer
 from functions.openapi import route
 from functions.problems import Problem
-from functions.store import BadCursor, Notification
+from functions.store import Notification
 from site_config.settings import Settings
 
 bp = Blueprint("notifications", __name__, url_prefix="/api")
@@ -68,14 +68,7 @@ def _out(notification: Notification) -> models.NotificationOut:
 )
 def list_notifications(query: models.PageQuery) -> models.NotificationList:
     user, store = web.signed_in_user(), web.store()
-    try:
-        page = store.notifications(user.id, query.cursor, query.limit)
-    except BadCursor:
-        raise Problem(
-            "This cursor is not one the list handed out; start again without it.",
-            status=422,
-            errors=[{"field": "cursor", "message": "Use a next_cursor from an earlier page."}],
-        ) from None
+    page = store.notifications(user.id, query.cursor, query.limit)
     return models.NotificationList(
         items=[_out(n) for n in page.items],
         next_cursor=page.next_cursor,

@@ -215,3 +215,14 @@ def test_sign_in_needed_for_writes(anonymous, member):
     ]:
         reply = anonymous.call(method, path, body)
         assert reply.status == 401 and reply.json["detail"] == "Sign in to do this.", path
+
+
+def test_a_cursor_no_list_handed_out_is_a_422_on_every_list(member):
+    reader = member("ines")
+    for path in ("/api/questions?cursor=nonsense", "/api/notifications?cursor=nonsense"):
+        reply = reader.get(path)
+        assert reply.status == 422, path
+        assert reply.headers["Content-Type"] == "application/problem+json"
+        assert reply.json["errors"] == [
+            {"field": "cursor", "message": "Use a next_cursor from an earlier page."}
+        ]
