@@ -19,6 +19,9 @@ from site_config.frontmatter import FrontMatter, render
 from site_config.languages import CODES
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
+# Shared machines can be slow: browser checks may wait this long before failing. It changes
+# how long a check may wait, never what it checks.
+BROWSER_WAIT_MS = 20_000
 
 # The same short page in each language, so tests can tell which language they are looking at.
 WORDS = {

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
-from portal_testing import PortalPaths, free_port, run_portal, serving
+from playwright.sync_api import expect, sync_playwright
+from portal_testing import BROWSER_WAIT_MS, PortalPaths, free_port, run_portal, serving
 
 from site_config.settings import PROJECT_ROOT
 
@@ -19,6 +19,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+expect.set_options(timeout=BROWSER_WAIT_MS)
 
 
 def pytest_collection_modifyitems(items):
@@ -54,6 +57,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="en-US")
+    context.set_default_timeout(BROWSER_WAIT_MS)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))

@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
+from portal_testing import BROWSER_WAIT_MS
 
 from site_config import ui
 
@@ -24,6 +25,7 @@ def new_page(browser):
 
     def open_page(locale: str = "en-US") -> Page:
         context = browser.new_context(locale=locale)
+        context.set_default_timeout(BROWSER_WAIT_MS)
         contexts.append(context)
         page = context.new_page()
         page.errors = []
