@@ -17,6 +17,11 @@ from functions.store import Answer, Comment, PostKind, Question, Store, User
 STAFF = limits.STAFF_ROLES
 
 
+def status_of(accepted: bool, answered: bool) -> str:
+    """Where a question stands: an accepted answer, some answer, or none yet."""
+    return "accepted" if accepted else "answered" if answered else "open"
+
+
 class LimitReached(Problem):
     """A 429 with the seconds to wait in ``Retry-After``."""
 

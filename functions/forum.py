@@ -58,13 +58,7 @@ def summary(question: Question) -> models.QuestionSummary:
 
 
 def _summary_fields(question: Question) -> dict:
-    status = (
-        "accepted"
-        if question.accepted_answer_id
-        else "answered"
-        if question.answer_count
-        else "open"
-    )
+    status = community.status_of(bool(question.accepted_answer_id), question.answer_count > 0)
     return dict(
         id=question.id,
         title=question.title,

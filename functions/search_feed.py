@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from functions import community
 from functions.store import Question, Store
 from search_index.documents import Change, CommunityDoc, Deleted
 from search_index.live import ChangeSource
@@ -20,12 +21,8 @@ BATCH = 200  # outbox events per poll
 def question_doc(store: Store, question: Question) -> CommunityDoc:
     """A question and its visible answers, as one search document."""
     answers = [answer for answer in store.answers_of(question.id) if not answer.hidden]
-    if question.accepted_answer_id:
-        status = "accepted"
-    elif answers:
-        status = "answered"
-    else:
-        status = "open"
+    # Only visible answers count here: a hidden answer is not in the document either.
+    status = community.status_of(bool(question.accepted_answer_id), bool(answers))
     return CommunityDoc(
         id=doc_id(question.id),
         title=question.title,
