@@ -69,3 +69,11 @@ def test_dates_are_shown_in_the_readers_language(page, portal_url):
     page.goto(f"{portal_url}/ru/faq/refunds/")
     updated = page.locator(".portal-updated time").inner_text()
     assert re.search(r"\d{1,2} [а-я]+ 2026", updated), updated
+
+
+def test_switching_language_keeps_the_search(page, portal_url):
+    page.goto(f"{portal_url}/en/search/?q=warranty")
+    page.locator(".md-header .md-select button").click()
+    page.locator('.md-select__link[hreflang="ru"]').click()
+    page.wait_for_url(f"{portal_url}/ru/search/?q=warranty")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")

@@ -382,20 +382,6 @@
     return languageNames[code] || code;
   }
 
-  // The question pages exist in every language but keep their state in the address
-  // (?id=42, ?tag=battery): switching language keeps it, where the theme's switcher would
-  // fall back to the language's home page.
-  window.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest(".md-select__link[hreflang]");
-    if (!link || !location.search || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (!document.querySelector('[data-widget="question"], [data-widget="question-list"]')) return;
-    var code = link.getAttribute("hreflang");
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    try { localStorage.setItem("portal.lang", code); } catch (e) { /* as portal.js does */ }
-    var rest = location.pathname.slice(root.pathname.length);
-    location.assign(new URL("../" + code + "/" + rest + location.search + location.hash, root).href);
-  }, true);
 
   // ---- widgets -----------------------------------------------------------------------
 
