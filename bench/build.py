@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from site_config import settings as settings_module
+from core import settings as settings_module
+from core.languages import CODES
+from core.settings import PROJECT_ROOT
 from site_config.build import build
 from site_config.frontmatter import FrontMatter, render
-from site_config.languages import CODES
-from site_config.settings import PROJECT_ROOT
 
 SIZES = (250, 500, 1000)
 REPEATS = 3  # best of three: the machine is shared, the minimum is the least disturbed run

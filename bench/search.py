@@ -37,14 +37,14 @@ from pathlib import Path
 
 import yaml
 
+from core import publish
+from core.languages import CODES
+from core.settings import PROJECT_ROOT
 from search_index.analyzers import analyzer_for
 from search_index.documents import STATUSES, CommunityDoc
 from search_index.index import community_doc, create
 from search_index.live import LiveIndexer
 from search_index.query import SearchIndex
-from site_config import publish
-from site_config.languages import CODES
-from site_config.settings import PROJECT_ROOT
 
 DOCS = 10_000
 ROUNDS = 5  # every labelled query this many times, in-process and per engine

@@ -11,12 +11,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, Flask
 
+from core.settings import Settings
 from functions import limits, models, web
 from functions.community import LimitReached
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Conflict, Role, Store, User, utcnow
-from site_config.settings import Settings
 
 bp = Blueprint("accounts", __name__, url_prefix="/api")
 _hasher = PasswordHasher()

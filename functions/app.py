@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from flask import Blueprint, Flask, Response
 
+from core.settings import Settings
+from core.settings import settings as process_settings
 from functions import problems
-from site_config.settings import Settings
-from site_config.settings import settings as process_settings
 
 MAX_BODY_BYTES = 64 * 1024
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.roles import is_staff
 from functions import content, limits
 from functions.problems import Problem
 from functions.store import Answer, Comment, PostKind, Question, Store, User
-
-STAFF = limits.STAFF_ROLES
 
 
 def status_of(accepted: bool, answered: bool) -> str:
@@ -32,11 +31,11 @@ class LimitReached(Problem):
 
 
 def may_edit(user: User | None, author_id: int) -> bool:
-    return user is not None and (user.id == author_id or user.role in STAFF)
+    return user is not None and (user.id == author_id or is_staff(user.role))
 
 
 def may_accept(user: User | None, question: Question) -> bool:
-    return user is not None and (user.id == question.author_id or user.role in STAFF)
+    return user is not None and (user.id == question.author_id or is_staff(user.role))
 
 
 def _check_new_account(store: Store, user: User, kind: PostKind, body_html: str, now: str) -> None:

@@ -1,5 +1,5 @@
 """Post text: Markdown rendered to HTML that is safe to show, plain excerpts, and the
-character rules for usernames and tags.
+character rule for usernames (tags follow core/tags.py).
 
 Rendering happens once, when a post is written, so reads serve stored HTML.
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 import markdown
 import nh3
+
+from core.tags import is_word_character
 
 EXCERPT_CHARS = 200
 # What a post may contain: text structure, code, tables and links; no images (tracking
@@ -61,17 +62,5 @@ def link_count(body_html: str) -> int:
     return len(_LINK.findall(body_html))
 
 
-def _is_word_character(char: str) -> bool:
-    # Letters, combining marks (Devanagari and Khmer vowel signs) and digits of any script.
-    return unicodedata.category(char)[0] in "LMN"
-
-
 def valid_username(name: str) -> bool:
-    return all(_is_word_character(char) or char in "_-" for char in name)
-
-
-def valid_tag(tag: str) -> bool:
-    """Lowercase letters or digits of any script, in words joined by single hyphens."""
-    return tag == tag.lower() and all(
-        part and all(_is_word_character(char) for char in part) for part in tag.split("-")
-    )
+    return all(is_word_character(char) or char in "_-" for char in name)

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
+from core.languages import CODES
 from functions import accounts, community
 from functions.store import Store, User, iso
-from site_config.languages import CODES
 
 DATA = Path(__file__).parent / "demo_data"
 # Demo accounts exist to explore a development portal; set PORTAL_USER_PASSWORD to choose.

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, session
 
+from core.settings import Settings
 from functions import community, models, notifications, web
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Answer, Comment, PostKind, Question, User, utcnow
-from site_config.settings import Settings
 
 bp = Blueprint("forum", __name__, url_prefix="/api")
 VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a new view

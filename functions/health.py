@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app
 
-from site_config import publish
-from site_config.settings import Settings
+from core import publish
+from core.settings import Settings
 
 bp = Blueprint("health", __name__, url_prefix="/api")
 

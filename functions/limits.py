@@ -10,6 +10,7 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 
+from core.roles import STAFF_ROLES
 from functions.store import Attempts, PostKind, iso, parse_time
 
 NEW_ACCOUNT_PERIOD = dt.timedelta(days=1)
@@ -17,7 +18,6 @@ NEW_ACCOUNT_POSTS: dict[PostKind, int] = {"question": 3, "answer": 10}
 NEW_ACCOUNT_LINKS = 2
 WRITE_WINDOW = dt.timedelta(minutes=1)
 WRITES_PER_WINDOW = 30
-STAFF_ROLES = ("moderator", "admin")
 # Password guessing: failed sign-ins per username (whoever tries) and per client address.
 # The address allows more, as people behind one office or mobile network share it.
 SIGN_IN_WINDOW = dt.timedelta(minutes=15)

@@ -15,7 +15,7 @@ import threading
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from site_config.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10

@@ -8,12 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from core.languages import Lang
+from core.roles import Role
+from core.tags import MAX_TAG_CHARS, valid_tag
 from functions import content
-from site_config.languages import CODES
 
-Lang = Literal["en", "hi", "ru", "km"]
-assert set(Lang.__args__) == set(CODES), "the API's languages are the site's languages"
-Role = Literal["member", "moderator", "admin"]
 Time = Annotated[str, Field(examples=["2026-11-23T09:30:00Z"])]
 Id = Annotated[int, Field(ge=1, lt=2**63)]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,7 +31,7 @@ def _email(value: str) -> str:
 
 
 def _tags(value: list[str]) -> list[str]:
-    bad = [tag for tag in value if not content.valid_tag(tag)]
+    bad = [tag for tag in value if not valid_tag(tag)]
     if bad:
         raise ValueError(
             f"Tags are lowercase words joined by '-' (like 'battery-life'); fix {', '.join(bad)}."
@@ -50,7 +49,7 @@ def _not_blank(value: str) -> str:
 
 Title = Annotated[str, Field(min_length=15, max_length=150), AfterValidator(_not_blank)]
 Body = Annotated[str, Field(min_length=20, max_length=20_000), AfterValidator(_not_blank)]
-Tag = Annotated[str, Field(min_length=1, max_length=30)]
+Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS)]
 Tags = Annotated[list[Tag], Field(max_length=5), AfterValidator(_tags)]
 
 

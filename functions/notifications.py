@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from flask import Blueprint, Flask, current_app
 
+from core.settings import Settings
 from functions import models, web
 from functions.mail import Mailer
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Notification
-from site_config.settings import Settings
 
 bp = Blueprint("notifications", __name__, url_prefix="/api")
 

@@ -17,10 +17,10 @@ import threading
 
 from flask import Blueprint, Flask, current_app, request
 
+from core.settings import Settings
 from functions.problems import Problem
 from search_index.live import ChangeSource, LiveIndexer
 from search_index.query import IndexMissing, QueryError, SearchIndex
-from site_config.settings import Settings
 
 bp = Blueprint("search", __name__, url_prefix="/api")
 _start_lock = threading.Lock()

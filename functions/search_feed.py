@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from core.urls import question_url
 from functions import community
 from functions.store import Question, Store
 from search_index.documents import Change, CommunityDoc, Deleted
@@ -31,7 +32,7 @@ def question_doc(store: Store, question: Question) -> CommunityDoc:
         lang=question.lang,
         status=status,
         score=question.score,
-        url=f"community/question/?id={question.id}",
+        url=question_url(question.id),
         hidden=question.hidden,
     )
 

@@ -19,12 +19,12 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import roles
+from core.settings import Settings
 from functions.problems import Problem
 from functions.store import Store, User
-from site_config.settings import Settings
 
 CSRF_HEADER = "X-CSRF-Token"
-STAFF = ("moderator", "admin")
 
 
 class _PlainJSON:
@@ -111,7 +111,7 @@ def signed_in_user() -> User:
 
 
 def is_staff(user: User | None) -> bool:
-    return user is not None and user.role in STAFF
+    return user is not None and roles.is_staff(user.role)
 
 
 def csrf_token() -> str:

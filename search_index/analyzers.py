@@ -24,8 +24,10 @@ import icu
 import snowballstemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, StopFilter, Token, Tokenizer
 
+from core.languages import CODES
+
 # The languages the help centre is published in, plus the word for "we don't know".
-LANGUAGES: tuple[str, ...] = ("en", "hi", "ru", "km")
+LANGUAGES: tuple[str, ...] = CODES  # the site's languages, each with its own analysis
 ANY_LANGUAGE = "any"
 
 

@@ -20,6 +20,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
+from core.urls import page_url
 from search_index.analyzers import LANGUAGES, analyzer_for
 from search_index.documents import CommunityDoc, IndexDoc, rank_factor
 from search_index.sections import DEFAULT_CONFIGS, DEFAULT_EXTENSIONS, plain_text, split_sections
@@ -55,20 +56,6 @@ def build_schema() -> Schema:
         # spelling=True keeps the unstemmed words too, for "did you mean".
         fields[text_field("body", lang)] = TEXT(analyzer=analyzer, spelling=True)
     return Schema(**fields)
-
-
-def page_url(src_uri: str) -> str:
-    """The URL MkDocs gives a page (directory URLs), relative to the language root.
-
-    >>> page_url("faq/repair-time.md"), page_url("index.md"), page_url("faq/index.md")
-    ('faq/repair-time/', '', 'faq/')
-    """
-    stem = src_uri.removesuffix(".md")
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem.removesuffix("index")
-    return f"{stem}/"
 
 
 def page_docs(

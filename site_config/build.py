@@ -1,7 +1,7 @@
 """``portal build``: check the content, build every language with MkDocs, publish safely.
 
 The site is built into a new directory and swapped in only when every language built
-(see :mod:`site_config.publish`); a failed or killed build leaves the last good site.
+(see :mod:`core.publish`); a failed or killed build leaves the last good site.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 
+from core import publish
+from core.languages import DEFAULT, LANGUAGES
+from core.settings import PROJECT_ROOT, Settings
 from search_index.documents import CommunityDoc
 from search_index.index import community_doc, create, page_docs
 from site_config import content as content_pages
-from site_config import publish, ui
-from site_config.languages import DEFAULT, LANGUAGES
-from site_config.settings import PROJECT_ROOT, Settings
+from site_config import ui
 
 
 class BuildError(Exception):

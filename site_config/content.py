@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.languages import CODES
 from site_config.frontmatter import FrontMatterError, Page, read_page
-from site_config.languages import CODES
 
 # The kind a page must declare, by the folder it sits in; elsewhere it is a plain page.
 KIND_OF_FOLDER = {"faq": "faq", "guides": "guide", "community": "community"}

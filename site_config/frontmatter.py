@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,13 +24,20 @@ from pydantic import (
     model_validator,
 )
 
-from site_config.languages import CODES
+from core.languages import CODES, Lang
+from core.tags import MAX_TAG_CHARS, valid_tag
+
+
+def _checked_tag(tag: str) -> str:
+    # Tags are shared across languages, so they are identifiers (see core/tags.py).
+    if not valid_tag(tag):
+        raise ValueError("a tag of lowercase letters or digits joined by hyphens")
+    return tag
+
 
 Kind = Literal["page", "faq", "guide", "community"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# Tags are shared across languages, so they are identifiers: lowercase letters or digits
-# (any script), joined by hyphens.
-Tag = Annotated[str, StringConstraints(pattern=r"^[^\W_A-Z]+(?:-[^\W_A-Z]+)*$", max_length=40)]
+Tag = Annotated[str, AfterValidator(_checked_tag)]
 Identifier = Annotated[
     str, BeforeValidator(str), StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")
 ]
@@ -53,7 +61,7 @@ class FrontMatter(BaseModel):
     summary: Annotated[Text, Field(max_length=300)]
     kind: Kind
     tags: Annotated[list[Tag], Field(max_length=8)]
-    lang: Literal["en", "hi", "ru", "km"]
+    lang: Lang
     owner: Annotated[Text, Field(max_length=80)]
     updated: dt.date
     source: Source | None = None
@@ -184,7 +192,8 @@ _EXPECTED = {
     "title": "a title of 1 to 120 characters",
     "summary": "a summary of 1 to 300 characters",
     "kind": "one of " + ", ".join(repr(kind) for kind in Kind.__args__),
-    "tags": "a list of at most 8 tags, each lowercase letters or digits joined by hyphens",
+    "tags": f"a list of at most 8 tags, each lowercase letters or digits joined by hyphens "
+    f"(at most {MAX_TAG_CHARS} characters)",
     "lang": "one of " + ", ".join(repr(code) for code in CODES),
     "owner": "the name of the team or person who keeps the page up to date",
     "updated": "a date written YYYY-MM-DD",

@@ -12,9 +12,10 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from core.languages import LANGUAGES
+from core.urls import page_url
 from site_config import listings, ui, widget_pages
 from site_config.frontmatter import FrontMatterError, check, split_front_matter
-from site_config.languages import LANGUAGES
 
 THEME_DATA = "translations/"  # read at build time, not published
 
@@ -74,7 +75,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
             "current": language.code == here,
             # Relative to this language's site root, like extra.alternate.
             "link": f"../{language.code}/"
-            + _url_of(
+            + page_url(
                 src if shared or (content_root / language.code / src).is_file() else fallback,
                 config.use_directory_urls,
             ),
@@ -89,15 +90,6 @@ _SHARED_LISTINGS = frozenset(
     | {page.src_uri for page in widget_pages.PAGES}
     | {f"{section}/index.md" for section in listings.SECTIONS}
 )
-
-
-def _url_of(src_uri: str, directory_urls: bool) -> str:
-    if src_uri in ("", "index.md"):
-        return ""
-    stem = src_uri.removesuffix(".md")
-    if stem.endswith("/index") or stem == "index":
-        return stem.removesuffix("index")
-    return f"{stem}/" if directory_urls else f"{stem}.html"
 
 
 def _meta(file: File) -> Any:

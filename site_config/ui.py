@@ -11,8 +11,8 @@ from functools import cache
 
 import yaml
 
-from site_config.languages import CODES
-from site_config.settings import PROJECT_ROOT
+from core.languages import CODES
+from core.settings import PROJECT_ROOT
 
 TRANSLATIONS = PROJECT_ROOT / "theme" / "translations"
 

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_config import settings as settings_module
+from core import settings as settings_module
+from core.languages import CODES
 from site_config.frontmatter import FrontMatter, render
-from site_config.languages import CODES
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
 # Shared machines can be slow: browser checks may wait this long before failing. It changes

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
+from core.languages import CODES
+from core.settings import PROJECT_ROOT
 from site_config import content as content_pages
-from site_config.languages import CODES
-from site_config.settings import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT / "content"
 SCRIPT = {"hi": "DEVANAGARI", "ru": "CYRILLIC", "km": "KHMER", "en": "LATIN"}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from site_config import cli
-from site_config.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from portal import cli
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_setting_is_documented():
-    source = (PROJECT_ROOT / "site_config" / "settings.py").read_text(encoding="utf-8")
+    source = (PROJECT_ROOT / "core" / "settings.py").read_text(encoding="utf-8")
     settings = set(re.findall(r'"(PORTAL_[A-Z_]+)"', source))
     assert settings, "no settings found; has settings.py changed shape?"
     missing = {name for name in settings if f"`{name}`" not in README}

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
-Role = Literal["member", "moderator", "admin"]
+from core.roles import Role
+
 PostKind = Literal["question", "answer"]
 Sort = Literal["newest", "active", "votes", "unanswered"]
 NotificationKind = Literal["answer", "comment", "accepted"]

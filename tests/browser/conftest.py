@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from portal_testing import BROWSER_WAIT_MS, PortalPaths, free_port, run_portal, serving
 
-from site_config.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a closed network: no background requests to services that cannot be reached.

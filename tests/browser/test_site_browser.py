@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.languages import CODES
 from site_config import ui
-from site_config.languages import CODES
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core import tags
 from functions import content
 
 HOSTILE = [
@@ -112,4 +113,4 @@ def test_usernames(name, ok):
     ],
 )
 def test_tags(tag, ok):
-    assert content.valid_tag(tag) is ok
+    assert tags.valid_tag(tag) is ok

@@ -281,7 +281,7 @@ def test_stemmer_is_refused_for_a_language_without_one():
 
 
 def test_every_published_language_has_an_analyzer():
-    from site_config.languages import CODES
+    from core.languages import CODES
 
     assert set(CODES) <= set(LANGUAGES)
 

@@ -9,12 +9,12 @@ import pytest
 from conftest import question
 from portal_testing import PortalPaths, run_portal, small_content, write_page
 
+from core import publish
+from core.languages import CODES
 from search_index.index import open_index, read_cursor
 from search_index.query import SearchIndex
-from site_config import publish
 from site_config.build import build
 from site_config.content import ContentError
-from site_config.languages import CODES
 
 # A heading in each language's own script, the kind the default slugify turns into "_1".
 HEADINGS = {

@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 from conftest import question
 
+from core import publish
 from search_index.documents import Deleted
 from search_index.index import community_doc, create, open_index, read_cursor
 from search_index.live import LiveIndexer, lock_path
 from search_index.query import SearchIndex
-from site_config import publish
 
 
 class Outbox:

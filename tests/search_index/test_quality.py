@@ -13,9 +13,9 @@ import pytest
 import yaml
 from portal_testing import PortalPaths
 
+from core.settings import PROJECT_ROOT
 from search_index.query import SearchIndex
 from site_config.build import build
-from site_config.settings import PROJECT_ROOT
 
 QUERIES = yaml.safe_load((Path(__file__).with_name("queries.yml")).read_text(encoding="utf-8"))
 # Measured: MRR@10 0.923, P@5 0.210 (one hit per page, and most queries have one right page,

@@ -11,10 +11,10 @@ import jinja2
 import pytest
 from portal_testing import PORTAL, PortalPaths, run_portal, small_content, write_page
 
-from site_config import publish
+from core import publish
+from core.languages import CODES
+from core.settings import PROJECT_ROOT
 from site_config.build import build
-from site_config.languages import CODES
-from site_config.settings import PROJECT_ROOT
 
 COMMUNITY = 45  # three listing pages of 20
 

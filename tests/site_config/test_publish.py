@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from site_config import publish
+from core import publish
 
 
 def publish_text(target, text):
@@ -44,7 +44,7 @@ def test_leftovers_of_a_killed_build_are_removed(tmp_path):
     publish_text(target, "good")
     # A process that dies while building leaves its partial directory behind.
     code = (
-        "import os, sys; from pathlib import Path; from site_config import publish\n"
+        "import os, sys; from pathlib import Path; from core import publish\n"
         "with publish.staged(Path(sys.argv[1])) as out:\n"
         "    (out / 'index.html').write_text('half'); os._exit(9)\n"
     )

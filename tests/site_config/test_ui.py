@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from core.languages import CODES
 from site_config import ui
-from site_config.languages import CODES
 
 
 def test_every_key_in_every_language():

@@ -1,6 +1,7 @@
 """The languages the help centre is published in, in the order the switcher shows them."""
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,6 @@ LANGUAGES: tuple[Language, ...] = (
 )
 CODES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
 DEFAULT = "en"
+# The same codes as a type, for schemas (front matter, the API) that name them.
+Lang = Literal["en", "hi", "ru", "km"]
+assert Lang.__args__ == CODES, "Lang lists the languages of LANGUAGES, in order"

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from site_config import settings as settings_module
+from core import settings as settings_module
 from site_config.content import ContentError
 
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     find.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
     find.add_argument("--json", action="store_true", help="print the API's JSON")
 
-    from functions import admin
+    from portal import admin
 
     admin.add_arguments(commands)
 
@@ -76,7 +76,7 @@ def _build(settings: settings_module.Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: settings_module.Settings, args: argparse.Namespace) -> int:
-    from site_config.server import serve
+    from portal.server import serve
 
     if not settings.site_dir.exists():
         print(
@@ -129,13 +129,13 @@ def _plain(snippet: str) -> str:
 
 
 def _user(settings: settings_module.Settings, args: argparse.Namespace) -> int:
-    from functions import admin
+    from portal import admin
 
     return admin.user(settings, args)
 
 
 def _demo(settings: settings_module.Settings, args: argparse.Namespace) -> int:
-    from functions import admin
+    from portal import admin
 
     return admin.demo(settings, args)
 

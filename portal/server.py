@@ -17,8 +17,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from whitenoise import WhiteNoise
 
-from site_config.languages import CODES, DEFAULT
-from site_config.settings import Settings
+from core.languages import CODES, DEFAULT
+from core.settings import Settings
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]

@@ -7,9 +7,10 @@ import getpass
 import os
 import sys
 
+from core.roles import ROLES
+from core.settings import Settings
 from functions import accounts, models
 from functions.store import Conflict, open_store
-from site_config.settings import Settings
 
 PASSWORD_VARIABLE = "PORTAL_USER_PASSWORD"
 
@@ -23,9 +24,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
         help=f"create an account; the password comes from {PASSWORD_VARIABLE} or a prompt",
     )
     create.add_argument("name", metavar="NAME", help="the username")
-    create.add_argument(
-        "--role", choices=("member", "moderator", "admin"), default="member", help="the role"
-    )
+    create.add_argument("--role", choices=ROLES, default="member", help="the role")
     create.add_argument("--email", help="the email address (default NAME@users.invalid)")
     commands.add_parser("demo", help="load a demo community (idempotent)")
 

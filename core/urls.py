@@ -1,0 +1,27 @@
+"""Where things live on the site, relative to a language's root (``en/``, ``hi/``, ...).
+
+>>> page_url("faq/repair-time.md"), page_url("index.md"), page_url("faq/index.md")
+('faq/repair-time/', '', 'faq/')
+>>> question_url(42), question_url(42, lang="ru")
+('community/question/?id=42', 'ru/community/question/?id=42')
+"""
+
+# The page that shows one community question; its widget reads the id from the query.
+QUESTION_PAGE = "community/question/"
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The URL MkDocs gives the page at ``src_uri`` (``faq/warranty.md``)."""
+    stem = src_uri.removesuffix(".md")
+    if stem in ("", "index"):
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def question_url(question_id: int, lang: str | None = None) -> str:
+    """The page of one question: relative to its language's root, or to the site's root
+    when ``lang`` is given."""
+    path = f"{QUESTION_PAGE}?id={question_id}"
+    return f"{lang}/{path}" if lang else path
