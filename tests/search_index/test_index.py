@@ -7,7 +7,7 @@ import doctest
 import pytest
 from conftest import question
 
-from search_index import anchors, documents, index, sections, snippets
+from search_index import anchors, documents, sections, snippets
 from search_index.query import MAX_QUERY_CHARS, QueryError, SearchIndex
 
 
