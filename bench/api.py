@@ -198,22 +198,23 @@ def prepare(work: Path) -> tuple[dict[str, str], Path, list[int]]:
     first = accounts.create_user(
         store, "writer0", "writer0@bench.invalid", PASSWORD, "member", joined
     )
+    writers = [first]
     for number in range(1, WRITERS):  # one Argon2 hash serves every writer
-        store.create_user(
+        writer = store.create_user(
             f"writer{number}",
             f"writer{number}@bench.invalid",
             first.password_hash,
             "member",
             joined,
         )
+        writers.append(writer)
     # Questions for the writers to answer, asked by the writers a week ago: spread over
     # this many, each gets about a dozen answers (and followers) in a run, as busy
     # questions do; the demo's 44 alone would each gain hundreds.
     asked = iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=7))
     to_answer = []
     for number in range(ANSWERED_QUESTIONS):
-        asker = store.user_by_id(first.id + number % WRITERS)
-        assert asker is not None
+        asker = writers[number % WRITERS]
         question_id = community.ask(
             store,
             asker,

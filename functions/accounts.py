@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, Flask
+from flask import Blueprint
 
-from core.settings import Settings
+from core.roles import Role
 from functions import limits, models, web
-from functions.community import LimitReached
+from functions.community import limit_reached
 from functions.openapi import route
 from functions.problems import Problem
-from functions.store import Conflict, Role, Store, User, utcnow
+from functions.store import Store, User, utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/api")
 _hasher = PasswordHasher()
@@ -58,16 +58,9 @@ def sign_up(body: models.SignUp) -> models.UserOut:
     )
     limited = limits.sign_ups(tried, now)
     if limited:
-        raise LimitReached(limited)
-    store.add_attempts([(limits.SIGN_UP_ADDRESS, address)], now, limits.forget_attempts_before(now))
-    try:
-        user = create_user(store, body.username, body.email, body.password, now=now)
-    except Conflict as taken:
-        raise Problem(
-            f"That {taken.field} is already taken; choose another or sign in.",
-            status=409,
-            errors=[{"field": taken.field, "message": f"This {taken.field} is taken."}],
-        ) from None
+        raise limit_reached(limited)
+    store.add_attempts([(limits.SIGN_UP_ADDRESS, address)], now, limits.attempts_expire(now))
+    user = create_user(store, body.username, body.email, body.password, now=now)
     web.sign_in(user)
     return user_out(user)
 
@@ -94,10 +87,10 @@ def sign_in(body: models.SignIn) -> models.SessionOut:
     window = limits.since(limits.SIGN_IN_WINDOW, now)
     limited = limits.sign_in_failures(*(store.attempts(*entry, window) for entry in counted), now)
     if limited:
-        raise LimitReached(limited)
+        raise limit_reached(limited)
     # Counted as failed before the (slow) password check, so guesses sent in parallel
     # see each other; a right password takes it back.
-    attempt_ids = store.add_attempts(counted, now, limits.forget_attempts_before(now))
+    attempt_ids = store.add_attempts(counted, now, limits.attempts_expire(now))
     user = store.user_by_username(username)
     try:
         _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, body.password)
@@ -121,14 +114,8 @@ def profile(id: int) -> models.Profile:
     user = web.store().user_by_id(id)
     if user is None:
         raise Problem(f"There is no member with id {id}.", status=404)
-    questions, answers = web.store().post_counts(id)
     return models.Profile(
-        **user_out(user).model_dump(), question_count=questions, answer_count=answers
+        **user_out(user).model_dump(),
+        question_count=user.question_count,
+        answer_count=user.answer_count,
     )
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    """This function alone, as deployed on its own."""
-    from functions.app import create_app as create_api
-
-    return create_api(settings, blueprints=[bp])

@@ -1,59 +1,46 @@
-"""The API app factory: every function's blueprint, or a chosen few for one deployment."""
+"""The deployable functions, and the factory that makes each one's app.
+
+Each function is a few blueprints that can be deployed on its own (one Lambda each) or all
+together under /api (``portal serve``). This is the one list of them; the blueprints'
+modules never import it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask
 
 from core.settings import Settings
 from core.settings import settings as process_settings
-from functions import problems
+from functions import accounts, forum, health, notifications, openapi, problems, search, web
+from functions.store import open_store
 
 MAX_BODY_BYTES = 64 * 1024
 
+FUNCTIONS: dict[str, tuple[Blueprint, ...]] = {
+    "health": (health.bp,),
+    "search": (search.bp,),
+    "accounts": (accounts.bp,),
+    "forum": (forum.bp,),
+    "notifications": (notifications.bp,),
+}
 
-def all_blueprints() -> list[Blueprint]:
-    from functions import accounts, forum, health, notifications, search
 
-    return [health.bp, search.bp, accounts.bp, forum.bp, notifications.bp]
-
-
-def create_app(
-    settings: Settings | None = None, blueprints: Iterable[Blueprint] | None = None
-) -> Flask:
-    """A Flask app serving ``blueprints`` (all of them by default) under /api."""
+def create_app(settings: Settings | None = None, function: str | None = None) -> Flask:
+    """The app of one deployable ``function``, or of all of them (None) under /api."""
+    if function is not None and function not in FUNCTIONS:
+        choices = ", ".join(FUNCTIONS)
+        raise ValueError(f"There is no function {function!r}; choose one of {choices}.")
+    settings = settings or process_settings()
     app = Flask("portal")
     app.config.update(
-        PORTAL_SETTINGS=settings or process_settings(),
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        JSON_SORT_KEYS=False,
+        PORTAL_SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False
     )
     problems.register(app)
-    _community(app, app.config["PORTAL_SETTINGS"])
-    for blueprint in all_blueprints() if blueprints is None else blueprints:
-        app.register_blueprint(blueprint)
-    return app
-
-
-def _community(app: Flask, settings: Settings) -> None:
-    """The store, signed sessions, mail and the OpenAPI document every function shares."""
-    from functions import openapi, web
-    from functions.mail import Mailer
-    from functions.store import BadCursor, open_store
-
     openapi.install(app)
     web.configure(app, settings)
     app.extensions["portal_store"] = open_store(settings.store)
-
-    @app.errorhandler(BadCursor)
-    def _bad_cursor(error: BadCursor) -> Response:
-        return problems.response(
-            422,
-            "This cursor is not one the list handed out; start again without it.",
-            errors=[{"field": "cursor", "message": "Use a next_cursor from an earlier page."}],
-        )
-
-    if settings.smtp_url:
-        app.extensions["portal_mailer"] = Mailer(settings)
-    app.register_blueprint(openapi.bp)
+    chosen = [FUNCTIONS[function]] if function else FUNCTIONS.values()
+    for blueprints in chosen:
+        for blueprint in blueprints:
+            app.register_blueprint(blueprint)
+    return app

@@ -2,8 +2,9 @@
 vote, accept. Routes and ``portal demo`` both go through here, so both obey the same rules.
 
 Each function takes the acting user and the time, checks who may do it and the limits,
-writes through the store and returns what changed (with the ids of any notifications,
-for email).
+and writes through the store, which records the event; what follows from it
+(notifications, email, search) is done by the event log's consumers, not here. A rule that
+says no raises a :mod:`functions.errors` exception.
 """
 
 from __future__ import annotations
@@ -12,22 +13,20 @@ from collections.abc import Sequence
 
 from core.roles import is_staff
 from functions import content, limits
-from functions.problems import Problem
+from functions.errors import Invalid, LimitReached, NotAllowed
 from functions.store import Answer, Comment, PostKind, Question, Store, User
 
 
-def status_of(accepted: bool, answered: bool) -> str:
-    """Where a question stands: an accepted answer, some answer, or none yet."""
-    return "accepted" if accepted else "answered" if answered else "open"
+def status_of(question: Question) -> str:
+    """Where a question stands, from its visible answers: one accepted (an accepted answer
+    is always a visible one), some, or none yet. The API and search both ask this."""
+    if question.accepted_answer_id is not None:
+        return "accepted"
+    return "answered" if question.answer_count > 0 else "open"
 
 
-class LimitReached(Problem):
-    """A 429 with the seconds to wait in ``Retry-After``."""
-
-    def __init__(self, limited: limits.Limited) -> None:
-        super().__init__(
-            limited.detail, status=429, headers={"Retry-After": str(limited.retry_after)}
-        )
+def limit_reached(limited: limits.Limited) -> LimitReached:
+    return LimitReached(limited.detail, limited.retry_after)
 
 
 def may_edit(user: User | None, author_id: int) -> bool:
@@ -47,7 +46,7 @@ def _check_new_account(store: Store, user: User, kind: PostKind, body_html: str,
         kind, store.posts_since(user.id, kind, limits.new_account_since(now)), user.created_at, now
     )
     if limited:
-        raise LimitReached(limited)
+        raise limit_reached(limited)
 
 
 def ask(
@@ -70,7 +69,7 @@ def edit_question(
     tags: Sequence[str] | None = None,
 ) -> None:
     if not may_edit(user, question.author_id):
-        raise Problem("Only the asker or a moderator can edit this question.", status=403)
+        raise NotAllowed("Only the asker or a moderator can edit this question.")
     body = question.body if body is None else body
     body_html = content.render(body)
     if body != question.body:
@@ -91,12 +90,10 @@ def _check_links(user: User, body_html: str, now: str) -> None:
     if limits.is_new_account(user.role, user.created_at, now):
         limited = limits.new_account_links(content.link_count(body_html), user.created_at, now)
         if limited:
-            raise LimitReached(limited)
+            raise limit_reached(limited)
 
 
-def answer(
-    store: Store, user: User, question: Question, body: str, now: str
-) -> tuple[int, list[int]]:
+def answer(store: Store, user: User, question: Question, body: str, now: str) -> int:
     body_html = content.render(body)
     _check_new_account(store, user, "answer", body_html, now)
     return store.create_answer(question.id, user.id, body, body_html, now)
@@ -104,7 +101,7 @@ def answer(
 
 def edit_answer(store: Store, user: User, answer: Answer, body: str, now: str) -> None:
     if not may_edit(user, answer.author_id):
-        raise Problem("Only the author or a moderator can edit this answer.", status=403)
+        raise NotAllowed("Only the author or a moderator can edit this answer.")
     body_html = content.render(body)
     _check_links(user, body_html, now)
     store.edit_answer(answer.id, user.id, body, body_html, now)
@@ -118,33 +115,30 @@ def comment(
     question_id: int,
     body: str,
     now: str,
-) -> tuple[Comment, list[int]]:
-    created = store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
-    recipients = [post.author_id] if post.author_id != user.id else []
-    return created, store.notify(recipients, "comment", question_id, user.id, now)
+) -> Comment:
+    return store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
 
 
 def vote(
     store: Store, user: User, kind: PostKind, post: Question | Answer, value: int, now: str
 ) -> int:
     if post.author_id == user.id:
-        raise Problem(f"You cannot vote on your own {kind}.", status=403)
+        raise NotAllowed(f"You cannot vote on your own {kind}.")
     return store.set_vote(user.id, kind, post.id, value, now)
 
 
-def accept(
-    store: Store, user: User, question: Question, answer: Answer | None, now: str
-) -> list[int]:
+def accept(store: Store, user: User, question: Question, answer: Answer | None, now: str) -> None:
     if not may_accept(user, question):
-        raise Problem("Only the asker or a moderator can accept an answer.", status=403)
+        raise NotAllowed("Only the asker or a moderator can accept an answer.")
     if answer is not None and answer.question_id != question.id:
-        raise Problem(
+        raise Invalid(
             f"Answer {answer.id} belongs to another question; accept one of this question's "
             "answers.",
-            status=422,
             errors=[{"field": "answer_id", "message": "Choose an answer to this question."}],
         )
-    store.accept_answer(question.id, answer.id if answer else None, now)
-    if answer is None or answer.author_id == user.id or answer.id == question.accepted_answer_id:
-        return []
-    return store.notify([answer.author_id], "accepted", question.id, user.id, now)
+    if answer is not None and not answer.visible:
+        raise Invalid(
+            f"Answer {answer.id} is hidden; show it again before accepting it.",
+            errors=[{"field": "answer_id", "message": "Choose a visible answer."}],
+        )
+    store.accept_answer(question.id, answer.id if answer else None, user.id, now)

@@ -63,7 +63,7 @@ def _members(store: Store, now: dt.datetime) -> dict[str, User]:
 def _titles(store: Store, author: User) -> set[str]:
     titles, cursor = set(), None
     while True:
-        page = store.list_questions("newest", author_id=author.id, cursor=cursor, limit=50)
+        page = store.questions_by(author.id, cursor=cursor, limit=50)
         titles |= {question.title for question in page.items}
         if not (cursor := page.next_cursor):
             return titles
@@ -95,7 +95,7 @@ def _question(
         answered = asked + dt.timedelta(minutes=35 * position + number % 11)
         question = store.question(question_id)
         assert question is not None
-        answer_id, _ = community.answer(
+        answer_id = community.answer(
             store, users[entry["author"]], question, entry["body"], iso(answered)
         )
         answer = store.answer(answer_id)

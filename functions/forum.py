@@ -3,13 +3,12 @@ accept, follow."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, session
+from flask import Blueprint, session
 
-from core.settings import Settings
-from functions import community, models, notifications, web
+from functions import community, models, web
 from functions.openapi import route
 from functions.problems import Problem
-from functions.store import Answer, Comment, PostKind, Question, User, utcnow
+from functions.store import Answer, Comment, Page, PostKind, Question, User, utcnow
 
 bp = Blueprint("forum", __name__, url_prefix="/api")
 VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a new view
@@ -20,7 +19,7 @@ VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a
 
 def _question(question_id: int) -> Question:
     question = web.store().question(question_id)
-    if question is None or (question.hidden and not web.is_staff(web.current_user())):
+    if question is None or (not question.visible and not web.is_staff(web.current_user())):
         raise Problem(f"There is no question with id {question_id}.", status=404)
     return question
 
@@ -30,7 +29,7 @@ def _answer(answer_id: int) -> Answer:
     answer = store.answer(answer_id)
     if answer is None or (
         not web.is_staff(web.current_user())
-        and (answer.hidden or _hidden_question(store.question(answer.question_id)))
+        and (not answer.visible or _hidden_question(store.question(answer.question_id)))
     ):
         raise Problem(f"There is no answer with id {answer_id}.", status=404)
     return answer
@@ -38,7 +37,7 @@ def _answer(answer_id: int) -> Answer:
 
 def _hidden_question(question: Question | None) -> bool:
     # An answer is as hidden as its question: its revisions and edits are too.
-    return question is None or question.hidden
+    return question is None or not question.visible
 
 
 # Shaping responses
@@ -58,7 +57,7 @@ def summary(question: Question) -> models.QuestionSummary:
 
 
 def _summary_fields(question: Question) -> dict:
-    status = community.status_of(bool(question.accepted_answer_id), question.answer_count > 0)
+    status = community.status_of(question)
     return dict(
         id=question.id,
         title=question.title,
@@ -112,7 +111,7 @@ def question_out(question: Question) -> models.QuestionOut:
     for comment in store.comments_of(question.id):
         comments.setdefault((comment.post_kind, comment.post_id), []).append(comment)
     staff = web.is_staff(user)
-    answers = [a for a in store.answers_of(question.id) if staff or not a.hidden]
+    answers = [a for a in store.answers_of(question.id) if staff or a.visible]
     accepted = question.accepted_answer_id
     answers.sort(key=lambda a: (a.id != accepted, -a.score, a.created_at, a.id))
     return models.QuestionOut.model_construct(
@@ -182,27 +181,35 @@ def _revisions(kind: PostKind, post_id: int) -> models.RevisionList:
 )
 def list_questions(query: models.QuestionQuery) -> models.QuestionList:
     store = web.store()
-    author_id = None
     if query.author:
-        author = (
-            store.user_by_id(int(query.author))
-            if query.author.isascii() and query.author.isdigit() and len(query.author) < 19
-            else store.user_by_username(query.author)
+        page = _questions_by(query)
+    else:
+        page = store.list_questions(
+            query.sort, tag=query.tag, lang=query.lang, cursor=query.cursor, limit=query.limit
         )
-        if author is None:
-            return models.QuestionList(items=[], next_cursor=None)
-        author_id = author.id
-    page = store.list_questions(
-        query.sort,
-        tag=query.tag,
-        lang=query.lang,
-        author_id=author_id,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
     return models.QuestionList.model_construct(
         items=[summary(q) for q in page.items], next_cursor=page.next_cursor
     )
+
+
+def _questions_by(query: models.QuestionQuery) -> Page[Question]:
+    """One member's questions: newest first, and on their own (the lists the store keeps)."""
+    if query.sort != "newest" or query.tag or query.lang:
+        raise Problem(
+            "A member's questions are listed newest first, without other filters; leave out "
+            "sort, tag and lang when you give author.",
+            status=422,
+            errors=[{"field": "author", "message": "Use author on its own."}],
+        )
+    store = web.store()
+    author = (
+        store.user_by_id(int(query.author))
+        if query.author.isascii() and query.author.isdigit() and len(query.author) < 19
+        else store.user_by_username(query.author)
+    )
+    if author is None:
+        return Page([], None)
+    return store.questions_by(author.id, cursor=query.cursor, limit=query.limit)
 
 
 @route(
@@ -291,10 +298,7 @@ def question_revisions(id: int) -> models.RevisionList:
 )
 def answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
     question = _question(id)
-    answer_id, notified = community.answer(
-        web.store(), web.signed_in_user(), question, body.body, utcnow()
-    )
-    notifications.email(notified)
+    answer_id = community.answer(web.store(), web.signed_in_user(), question, body.body, utcnow())
     return _single_answer_out(_answer(answer_id))
 
 
@@ -336,10 +340,9 @@ def _post(kind: PostKind, post_id: int) -> tuple[Question | Answer, int]:
 
 def _add_comment(kind: PostKind, post_id: int, body: models.NewComment) -> models.CommentOut:
     post, question_id = _post(kind, post_id)
-    created, notified = community.comment(
+    created = community.comment(
         web.store(), web.signed_in_user(), kind, post, question_id, body.body, utcnow()
     )
-    notifications.email(notified)
     return _comment(created)
 
 
@@ -395,8 +398,7 @@ for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}"
 def accept(id: int, body: models.AcceptRequest) -> models.AcceptedOut:
     question = _question(id)
     chosen = _answer(body.answer_id) if body.answer_id is not None else None
-    notified = community.accept(web.store(), web.signed_in_user(), question, chosen, utcnow())
-    notifications.email(notified)
+    community.accept(web.store(), web.signed_in_user(), question, chosen, utcnow())
     return models.AcceptedOut(accepted_answer_id=body.answer_id)
 
 
@@ -411,12 +413,5 @@ def accept(id: int, body: models.AcceptRequest) -> models.AcceptedOut:
 )
 def follow(id: int, body: models.FollowRequest) -> models.FollowOut:
     _question(id)
-    web.store().set_following(web.signed_in_user().id, id, body.following)
+    web.store().set_following(web.signed_in_user().id, id, body.following, utcnow())
     return models.FollowOut(following=body.following)
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    """This function alone, as deployed on its own."""
-    from functions.app import create_app as create_api
-
-    return create_api(settings, blueprints=[bp])

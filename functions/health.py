@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, current_app
 
 from core import publish
 from core.settings import Settings
@@ -15,10 +15,3 @@ def health() -> dict:
     settings: Settings = current_app.config["PORTAL_SETTINGS"]
     build = publish.current(settings.site_dir)
     return {"status": "ok", "site_build": build.name if build else None}
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    """This function alone, as deployed on its own."""
-    from functions.app import create_app as create_api
-
-    return create_api(settings, blueprints=[bp])

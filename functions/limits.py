@@ -117,9 +117,9 @@ def since(window: dt.timedelta, now: str) -> str:
     return iso(parse_time(now) - window)
 
 
-def forget_attempts_before(now: str) -> str:
-    """Attempts older than the longest window count for nothing."""
-    return since(max(SIGN_IN_WINDOW, SIGN_UP_WINDOW), now)
+def attempts_expire(now: str) -> str:
+    """When an attempt made ``now`` counts for nothing: after the longest window."""
+    return iso(parse_time(now) + max(SIGN_IN_WINDOW, SIGN_UP_WINDOW))
 
 
 def _until_oldest_leaves(oldest: str | None, window: dt.timedelta, now: str) -> int:

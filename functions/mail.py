@@ -1,71 +1,42 @@
-"""Email notifications through the SMTP server in ``PORTAL_SMTP_URL``, sent off the request.
+"""Sending the mail outbox through the SMTP server in ``PORTAL_SMTP_URL``.
 
-A request only puts messages on a queue after its transaction committed; one background
-thread per process delivers them. A failed delivery is logged and dropped, so mail never
-slows or breaks the request.
+The notifications consumer queues each email in the store; :func:`deliver_due` sends what
+is due, one message at a time: it claims the message (so no other sender takes it), sends
+it, then marks it sent. A sender killed between sending and marking sends that one message
+again once the claim lapses, and no other. A failed delivery is tried again later, at
+growing intervals (:data:`RETRY_DELAYS`); a message the server refuses for good (a 5xx
+reply) or that is still failing after the last retry is kept as failed, with its error, and
+logged. Nothing is sent from a request, and no thread outlives one.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import queue
 import smtplib
-import threading
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from core.settings import Settings
+from functions.store import Mail, Store, later
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
-# The page that shows one question; the community widgets read the id from the query.
-QUESTION_PAGE = "{lang}/community/question/?id={id}"
+# How long a claimed message is left to its sender before another may take it.
+CLAIM_SECONDS = 120
+# Seconds to wait after the 1st, 2nd, ... failed attempt; after the last, give up.
+RETRY_DELAYS = (60, 300, 1_800, 7_200, 43_200, 86_400)
 
 
 class Mailer:
-    def __init__(self, settings: Settings) -> None:
-        assert settings.smtp_url
-        self.url = urlsplit(settings.smtp_url)
-        self.sender = settings.mail_from
-        self.site_url = settings.site_url
-        self._queue: queue.Queue[EmailMessage] = queue.Queue()
-        self._thread_pid: int | None = None
-        self._lock = threading.Lock()
+    """One SMTP server (``smtp://`` or ``smtps://``, ``user:password@`` optional)."""
 
-    def question_url(self, lang: str, question_id: int) -> str:
-        return self.site_url + QUESTION_PAGE.format(lang=lang, id=question_id)
+    def __init__(self, smtp_url: str, sender: str) -> None:
+        self.url = urlsplit(smtp_url)
+        self.sender = sender
 
-    def send_later(self, to: str, subject: str, text: str) -> None:
+    def send(self, mail: Mail) -> None:
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message.set_content(text)
-        self._ensure_thread()
-        self._queue.put(message)
-
-    def wait(self) -> None:
-        """Block until every queued message was handled (for tests and shutdown)."""
-        self._queue.join()
-
-    def _ensure_thread(self) -> None:
-        # A forked gunicorn worker has the queue but not the thread: start one per process.
-        if self._thread_pid != os.getpid():
-            with self._lock:
-                if self._thread_pid != os.getpid():
-                    threading.Thread(target=self._deliver_forever, daemon=True).start()
-                    self._thread_pid = os.getpid()
-
-    def _deliver_forever(self) -> None:
-        while True:
-            message = self._queue.get()
-            try:
-                self._deliver(message)
-            except (OSError, smtplib.SMTPException) as error:
-                log.warning("Could not send mail to %s: %s", message["To"], error)
-            finally:
-                self._queue.task_done()
-
-    def _deliver(self, message: EmailMessage) -> None:
+        message["From"], message["To"], message["Subject"] = self.sender, mail.to, mail.subject
+        message.set_content(mail.text)
         secure = self.url.scheme == "smtps"
         client_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
         port = self.url.port or (465 if secure else 25)
@@ -73,3 +44,42 @@ class Mailer:
             if self.url.username:
                 smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
             smtp.send_message(message)
+
+
+def retry_delay(attempts: int, error: Exception) -> int | None:
+    """Seconds until the next try after ``attempts`` failed ones; None: give up."""
+    if _refused_for_good(error) or attempts > len(RETRY_DELAYS):
+        return None
+    return RETRY_DELAYS[attempts - 1]
+
+
+def _refused_for_good(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def deliver_due(store: Store, mailer: Mailer, now: str, limit: int = 20) -> int:
+    """Send up to ``limit`` messages that are due; how many were tried."""
+    tried = 0
+    for mail in store.due_mail(now, limit):
+        if not store.claim_mail(mail.key, now, later(now, CLAIM_SECONDS)):
+            continue  # another sender has it
+        tried += 1
+        try:
+            mailer.send(mail)
+        except (OSError, smtplib.SMTPException) as error:
+            delay = retry_delay(mail.attempts + 1, error)
+            retry_at = None if delay is None else later(now, delay)
+            store.finish_mail(
+                mail.key, now, error=f"{type(error).__name__}: {error}"[:500], retry_at=retry_at
+            )
+            log.warning(
+                "Could not send mail to %s (%s); %s",
+                mail.to,
+                error,
+                f"trying again at {retry_at}" if retry_at else "giving up",
+            )
+        else:
+            store.finish_mail(mail.key, now)
+    return tried

@@ -1,48 +1,18 @@
-"""In-app notifications ("your question has an answer") and their emails."""
+"""In-app notifications ("your question has an answer"): the list and marking them read.
+
+They are written by the notifications consumer (:mod:`functions.notify`), never here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from flask import Blueprint
 
-from flask import Blueprint, Flask, current_app
-
-from core.settings import Settings
 from functions import models, web
-from functions.mail import Mailer
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/api")
-
-_SUBJECTS = {
-    "answer": "{actor} answered: {title}",
-    "comment": "{actor} commented on: {title}",
-    "accepted": "{actor} accepted your answer to: {title}",
-}
-
-
-def email(notification_ids: Sequence[int]) -> None:
-    """Queue an email for each notification when SMTP is configured (after the commit)."""
-    mailer: Mailer | None = current_app.extensions.get("portal_mailer")
-    if mailer is None or not notification_ids:
-        return
-    store = web.store()
-    for notification in store.notifications_by_id(notification_ids):
-        recipient = store.user_by_id(notification.user_id)
-        question = store.question(notification.question_id)
-        if recipient is None or question is None:
-            continue
-        # A title may hold line breaks, which a mail header must not (and cannot) carry.
-        title = " ".join(notification.question_title.split())
-        subject = _SUBJECTS[notification.kind].format(actor=notification.actor_name, title=title)
-        mailer.send_later(
-            recipient.email,
-            subject,
-            f"Hello {recipient.username},\n\n{subject}\n\n"
-            f"{mailer.question_url(question.lang, question.id)}\n\n"
-            "You get this email because you follow this question on Nimbus Care.\n",
-        )
 
 
 def _out(notification: Notification) -> models.NotificationOut:
@@ -93,10 +63,3 @@ def mark_read(body: models.ReadRequest) -> None:
             errors=[{"field": "ids", "message": "Give ids, or all: true."}],
         )
     web.store().mark_read(web.signed_in_user().id, None if body.all else body.ids)
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    """This function alone, as deployed on its own."""
-    from functions.app import create_app as create_api
-
-    return create_api(settings, blueprints=[bp])

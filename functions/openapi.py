@@ -10,18 +10,19 @@ the query and the JSON body (400/415/422 as problem documents), and serialises t
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
 from functions import limits, models, problems, web
-from functions.community import LimitReached
+from functions.community import limit_reached
 from functions.problems import Problem
 from functions.store import utcnow
 
@@ -59,7 +60,9 @@ class IdConverter(BaseConverter):
 
 
 def install(app: Flask) -> None:
+    """Route ids, and the app's own OpenAPI document at /api/openapi.json."""
     app.url_map.converters["id"] = IdConverter
+    app.register_blueprint(bp)
 
 
 def route(
@@ -121,7 +124,7 @@ def _count_write(user_id: int) -> None:
     window_start, retry_after = limits.write_window(utcnow())
     limited = limits.writes(web.store().count_write(user_id, window_start), retry_after)
     if limited:
-        raise LimitReached(limited)
+        raise limit_reached(limited)
 
 
 def _read_body(model: type[BaseModel]) -> BaseModel:
@@ -204,17 +207,18 @@ def _sentence(item: Any) -> str:
 # The document
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every recorded operation."""
-    inputs = {op.body for op in OPERATIONS if op.body}
-    outputs = {op.response for op in OPERATIONS if op.response} | {models.ProblemOut}
+def openapi_document(operations: list[Operation] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``operations`` (every recorded one by default)."""
+    operations = OPERATIONS if operations is None else operations
+    inputs = {op.body for op in operations if op.body}
+    outputs = {op.response for op in operations if op.response} | {models.ProblemOut}
     keys, schemas = models_json_schema(
         [(model, "validation") for model in sorted(inputs, key=lambda m: m.__name__)]
         + [(model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)],
         ref_template=REF,
     )
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in operations:
         item = {
             "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z]+', '_', op.path[5:]).strip('_')}",
             "summary": op.summary,
@@ -299,13 +303,15 @@ def _responses(op: Operation, keys: dict) -> dict[str, Any]:
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 
-@functools.cache
-def _document_json() -> str:
-    import json
-
-    return json.dumps(openapi_document(), ensure_ascii=False)
-
-
 @bp.get("/openapi.json")
 def document() -> Response:
-    return Response(_document_json(), mimetype=MEDIA_JSON)
+    """The operations this app serves, and no others (a function deployed alone documents
+    only its own)."""
+    cached = current_app.extensions.get("openapi_json")
+    if cached is None:
+        served = frozenset(current_app.blueprints)
+        cached = json.dumps(
+            openapi_document([op for op in OPERATIONS if op.tag in served]), ensure_ascii=False
+        )
+        current_app.extensions["openapi_json"] = cached
+    return Response(cached, mimetype=MEDIA_JSON)

@@ -1,8 +1,10 @@
 """The one error shape of the API: ``application/problem+json`` (RFC 9457).
 
-Raise :class:`Problem` (or let Flask raise an HTTP error) and :func:`register` turns it
-into a problem document whose ``detail`` is a sentence a person can act on. Unexpected
-errors answer a plain 500 and are logged with their traceback, never shown to the client.
+Raise :class:`Problem` for what the web layer refuses (or let Flask raise an HTTP error);
+domain rules raise :mod:`functions.errors` and the store its own errors. :func:`register`
+maps every one of them, in this one place, to a problem document whose ``detail`` is a
+sentence a person can act on. Unexpected errors answer a plain 500 and are logged with
+their traceback, never shown to the client.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from typing import Any
 
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
+
+from functions.errors import DomainError, Invalid, LimitReached, NotAllowed, NotFound
+from functions.store.contract import BadCursor, Conflict
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -27,6 +32,14 @@ _ADVICE = {
     415: "Send the body as JSON with Content-Type: application/json.",
     429: "Too many requests; wait a little and try again.",
     500: "Something went wrong on our side; try again in a moment.",
+}
+
+
+_DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotAllowed: 403,
+    NotFound: 404,
+    Invalid: 422,
+    LimitReached: 429,
 }
 
 
@@ -74,6 +87,30 @@ def register(app: Flask) -> None:
         result = response(error.status, error.detail, error.title, **error.extra)
         result.headers.update(error.headers)
         return result
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        extra = {"errors": error.errors} if error.errors else {}
+        result = response(_DOMAIN_STATUS[type(error)], error.detail, **extra)
+        if isinstance(error, LimitReached):
+            result.headers["Retry-After"] = str(error.retry_after)
+        return result
+
+    @app.errorhandler(Conflict)
+    def _taken(error: Conflict) -> Response:
+        return response(
+            409,
+            f"That {error.field} is already taken; choose another or sign in.",
+            errors=[{"field": error.field, "message": f"This {error.field} is taken."}],
+        )
+
+    @app.errorhandler(BadCursor)
+    def _bad_cursor(error: BadCursor) -> Response:
+        return response(
+            422,
+            "This cursor is not one the list handed out; start again without it.",
+            errors=[{"field": "cursor", "message": "Use a next_cursor from an earlier page."}],
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -5,25 +5,19 @@ Answers ``{"query", "searched", "did_you_mean", "page", "pages", "total", "items
 site root and ``snippet`` is HTML (escaped text, ``<mark>`` around matches). Bad input
 answers a 400 problem saying what to change.
 
-When ``app.config["SEARCH_CHANGE_SOURCE"]`` holds a change source (``fetch(cursor) ->
-(changes, cursor)``, see :mod:`search_index.live`), each worker process starts a live
-indexer on its first request; the writer lock lets exactly one of them write.
+This function only reads the index; community changes reach it through the search feed
+consumer (:mod:`functions.search_feed`), which ``portal work`` runs.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, current_app, request
 
 from core.settings import Settings
 from functions.problems import Problem
-from search_index.live import ChangeSource, LiveIndexer
 from search_index.query import IndexMissing, QueryError, SearchIndex
 
 bp = Blueprint("search", __name__, url_prefix="/api")
-_start_lock = threading.Lock()
 
 
 @bp.get("/search")
@@ -58,32 +52,3 @@ def search_index() -> SearchIndex:
         settings: Settings = current_app.config["PORTAL_SETTINGS"]
         extensions.setdefault("search_index", SearchIndex(settings.index_dir))
     return extensions["search_index"]
-
-
-@bp.before_app_request
-def _start_live_indexer() -> None:
-    source = current_app.config.get("SEARCH_CHANGE_SOURCE")
-    if source is not None:
-        start_live_indexer(current_app, source)
-
-
-def start_live_indexer(app: Flask, source: ChangeSource) -> LiveIndexer:
-    """Start this process's live indexer for ``app`` (once per process, after any fork)."""
-    with _start_lock:
-        running = app.extensions.get("search_live")
-        if running is None or running[0] != os.getpid():
-            settings: Settings = app.config["PORTAL_SETTINGS"]
-            indexer = LiveIndexer(settings.index_dir, source)
-            indexer.start()
-            app.extensions["search_live"] = running = (os.getpid(), indexer)
-        return running[1]
-
-
-def create_app(settings: Settings | None = None, changes: ChangeSource | None = None) -> Flask:
-    """This function alone, as deployed on its own."""
-    from functions.app import create_app as create_api
-
-    app = create_api(settings, blueprints=[bp])
-    if changes is not None:
-        app.config["SEARCH_CHANGE_SOURCE"] = changes
-    return app

@@ -1,9 +1,10 @@
 """The community store as the search index sees it.
 
 ``snapshot(store)`` hands ``portal build`` every visible question (with its answers' text)
-and the outbox cursor they reflect; ``change_source(store)`` hands the live indexer the
-questions touched since a cursor. Both read the current state of each question, so applying
-a change twice does no harm: the cursor is read before the questions, never after.
+and the event log cursor they reflect; ``change_source(store)`` hands the live indexer
+(the search consumer of the event log) the questions touched since a cursor. Both read the
+current state of each question, so applying a change twice does no harm: the cursor is
+read before the questions, never after.
 """
 
 from __future__ import annotations
@@ -16,24 +17,22 @@ from functions.store import Question, Store
 from search_index.documents import Change, CommunityDoc, Deleted
 from search_index.live import ChangeSource
 
-BATCH = 200  # outbox events per poll
+BATCH = 200  # events per poll
 
 
 def question_doc(store: Store, question: Question) -> CommunityDoc:
     """A question and its visible answers, as one search document."""
-    answers = [answer for answer in store.answers_of(question.id) if not answer.hidden]
-    # Only visible answers count here: a hidden answer is not in the document either.
-    status = community.status_of(bool(question.accepted_answer_id), bool(answers))
+    answers = [answer for answer in store.answers_of(question.id) if answer.visible]
     return CommunityDoc(
         id=doc_id(question.id),
         title=question.title,
         body="\n\n".join([question.body, *(answer.body for answer in answers)]),
         tags=tuple(question.tags),
         lang=question.lang,
-        status=status,
+        status=community.status_of(question),
         score=question.score,
         url=question_url(question.id),
-        hidden=question.hidden,
+        hidden=not question.visible,
     )
 
 
@@ -41,26 +40,29 @@ def doc_id(question_id: int) -> str:
     return f"question:{question_id}"
 
 
-def snapshot(store: Store) -> tuple[list[CommunityDoc], int]:
-    """Every visible question, and the outbox cursor read before them."""
-    cursor = store.last_event_id()
+def snapshot(store: Store) -> tuple[list[CommunityDoc], str | None]:
+    """Every visible question, and the event log cursor read before them."""
+    cursor = store.latest_cursor()
     return [question_doc(store, question) for question in _all_questions(store)], cursor
 
 
 def change_source(store: Store) -> ChangeSource:
-    """``fetch(after) -> (changes, cursor)`` over the store's outbox, for the live indexer."""
+    """``fetch(after) -> (changes, cursor)`` over the store's event log, for the live indexer."""
 
-    def fetch(after: int | None) -> tuple[Sequence[Change], int | None]:
-        events = store.changes_since(after or 0, limit=BATCH)
-        if not events:
+    def fetch(after: str | None) -> tuple[Sequence[Change], str | None]:
+        page = store.events_after(after, limit=BATCH)
+        if not page.events:
             return [], after  # nothing new: the writer has nothing to commit
         changes: list[Change] = []
-        for question_id in dict.fromkeys(event.question_id for event in events):
+        touched = (event.question_id for event in page.events if event.question_id is not None)
+        for question_id in dict.fromkeys(touched):
             question = store.question(question_id)
             changes.append(
-                Deleted(doc_id(question_id)) if question is None else question_doc(store, question)
+                Deleted(doc_id(question_id))
+                if question is None or question.deleted
+                else question_doc(store, question)
             )
-        return changes, events[-1].id
+        return changes, page.cursor
 
     return fetch
 

@@ -1,4 +1,4 @@
-"""The ``portal`` command."""
+"""The ``portal`` command: the entry point that assembles the rooms below it."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ def main(argv: list[str] | None = None) -> int:
         help="worker processes (default: one per core)",
     )
     serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+
+    work = commands.add_parser(
+        "work", help="run the event consumers: notifications, email, the search feed"
+    )
+    work.add_argument("--once", action="store_true", help="stop when every consumer has caught up")
+    # portal serve starts its worker with this, so the worker ends with the server.
+    work.add_argument("--parent", type=int, help=argparse.SUPPRESS)
 
     find = commands.add_parser("search", help="search the published index, as the site does")
     find.add_argument("query", metavar="QUERY", help="words to search for")
@@ -89,6 +96,13 @@ def _serve(settings: settings_module.Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _work(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from portal.worker import work
+
+    work(settings, once=args.once, parent=args.parent)
+    return 0
+
+
 def _search(settings: settings_module.Settings, args: argparse.Namespace) -> int:
     import json
 
@@ -143,6 +157,7 @@ def _demo(settings: settings_module.Settings, args: argparse.Namespace) -> int:
 COMMANDS = {
     "build": _build,
     "serve": _serve,
+    "work": _work,
     "search": _search,
     "user": _user,
     "demo": _demo,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -67,12 +69,9 @@ class StaticSite:
 
 def create_app(settings: Settings) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
     """The whole portal as one WSGI app: /api to the functions, the rest to the site."""
-    from functions import search_feed
     from functions.app import create_app as create_api
 
     api = create_api(settings)
-    # Posts reach the search index through its single live writer (see functions/search.py).
-    api.config["SEARCH_CHANGE_SOURCE"] = search_feed.change_source(api.extensions["portal_store"])
     site = StaticSite(settings.site_dir)
 
     def portal(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -97,9 +96,34 @@ class _Gunicorn(BaseApplication):
         return self._app
 
 
+class ConsumerProcess:
+    """``portal work`` beside the web workers: the consumers of the event log run in their
+    own process, never in a request's thread. It stops when the server stops, and on its
+    own if the server dies without stopping it."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+
+    def start(self, _arbiter: object = None) -> None:
+        command = [sys.executable, "-m", "portal", "work", "--parent", str(os.getpid())]
+        self.process = subprocess.Popen(command)
+
+    def stop(self, _arbiter: object = None) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
-    """Run gunicorn in the foreground until interrupted."""
+    """Run gunicorn in the foreground until interrupted, with one consumer process."""
+    consumers = ConsumerProcess()
     options = {
+        "when_ready": consumers.start,
+        "on_exit": consumers.stop,
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,

@@ -8,8 +8,9 @@ snapshot of the store, with the snapshot's cursor), the writer notices, reads th
 cursor and carries on from there, so nothing is lost or applied twice in a way that shows.
 
 Exactly one writer per index: the writer holds an exclusive ``flock`` on a file beside the
-index. Every gunicorn worker may start a LiveIndexer; the one that gets the lock writes,
-the others wait for it and take over if its process goes away.
+index. Any process may make a LiveIndexer; the one that gets the lock writes, the others
+call :meth:`LiveIndexer.acquire` again later and take over if its process goes away. The
+indexer starts no thread: whoever runs it (``portal work``) calls :meth:`run_once`.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh.index import Index, LockError
+from whoosh.index import Index
 
 from search_index.documents import Change
 from search_index.index import apply, open_index, read_cursor, write_cursor
@@ -30,8 +30,6 @@ from search_index.index import apply, open_index, read_cursor, write_cursor
 log = logging.getLogger(__name__)
 
 ChangeSource = Callable[[Any], tuple[Sequence[Change], Any]]
-POLL_SECONDS = 0.2  # how often the writer asks for changes: hidden posts leave within a second
-LOCK_RETRY_SECONDS = 2.0  # how often a waiting worker tries to become the writer
 
 
 def lock_path(index_dir: Path) -> Path:
@@ -41,19 +39,13 @@ def lock_path(index_dir: Path) -> Path:
 class LiveIndexer:
     """Apply community changes to the published index, from one process at a time."""
 
-    def __init__(
-        self, index_dir: Path, fetch: ChangeSource, poll_seconds: float = POLL_SECONDS
-    ) -> None:
+    def __init__(self, index_dir: Path, fetch: ChangeSource) -> None:
         self.index_dir = index_dir
         self.fetch = fetch
-        self.poll_seconds = poll_seconds
         self._lock_file: Any = None
         self._build: str | None = None
         self._ix: Index | None = None
         self._cursor: Any = None
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # The lock
 
@@ -127,42 +119,3 @@ class LiveIndexer:
             # A new build: carry on from the cursor its snapshot was taken at.
             self._ix, self._build, self._cursor = ix, build, read_cursor(ix)
         return self._ix
-
-    # Running in the background
-
-    def start(self) -> None:
-        """Run in a daemon thread: wait to become the writer, then apply changes as they come."""
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._run, name="search-live-indexer", daemon=True
-            )
-            self._thread.start()
-
-    def wake(self) -> None:
-        """Look for changes now rather than at the next poll."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-        self.release()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            if not self.acquire():
-                self._stop.wait(LOCK_RETRY_SECONDS)
-                continue
-            try:
-                applied = self.run_once()
-            except LockError:
-                applied = 0  # someone else (a build in the same folder) is writing; retry
-            except Exception:
-                log.exception("The search index could not be updated; retrying")
-                applied = 0
-                self._stop.wait(LOCK_RETRY_SECONDS)
-            if not applied:
-                self._wake.wait(self.poll_seconds)
-                self._wake.clear()

@@ -174,3 +174,14 @@ def _wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) ->
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"portal serve did not answer within {seconds} s")
+
+
+def wait_for(condition, seconds: float = 15.0) -> bool:
+    """Poll until ``condition()`` holds: for what a background worker does after a request.
+    A generous bound that changes how long a check may wait, never what it checks."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

@@ -132,4 +132,69 @@ MIGRATIONS: list[str] = [
     CREATE INDEX attempts_key ON attempts(scope, key, at);
     CREATE INDEX attempts_at ON attempts(at)
     """,
+    # 3: the event log with actors and data, consumers' cursors, counters on their items,
+    # soft deletes, notifications tied to their event, the mail outbox, expiring attempts.
+    """
+    CREATE TABLE event_log (
+        seq INTEGER PRIMARY KEY,
+        id INTEGER NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id INTEGER NOT NULL,
+        question_id INTEGER,
+        actor_id INTEGER,
+        affected_id INTEGER,
+        data TEXT NOT NULL DEFAULT '{}',
+        at TEXT NOT NULL
+    );
+    INSERT INTO event_log (seq, id, kind, entity, entity_id, question_id, at)
+        SELECT id, id,
+            CASE WHEN kind = 'created' AND entity = 'question' THEN 'asked'
+                 WHEN kind = 'created' THEN 'answered' ELSE kind END,
+            entity, entity_id, question_id, at
+        FROM events WHERE NOT (entity = 'question' AND kind IN ('answered', 'accepted'));
+    DROP TABLE events;
+    CREATE TABLE consumer_cursors (name TEXT PRIMARY KEY, cursor TEXT);
+    INSERT INTO consumer_cursors (name, cursor)
+        SELECT 'notifications', CAST(max(seq) AS TEXT) FROM event_log HAVING count(*) > 0;
+    ALTER TABLE questions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE answers ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    UPDATE questions SET answer_count = (
+        SELECT count(*) FROM answers a WHERE a.question_id = questions.id AND a.hidden = 0);
+    UPDATE questions SET accepted_answer_id = NULL WHERE accepted_answer_id IN (
+        SELECT id FROM answers WHERE hidden = 1);
+    ALTER TABLE users ADD COLUMN question_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN answer_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN unread_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN read_through INTEGER NOT NULL DEFAULT 0;
+    UPDATE users SET
+        question_count = (SELECT count(*) FROM questions q
+                          WHERE q.author_id = users.id AND q.hidden = 0),
+        answer_count = (SELECT count(*) FROM answers a
+                        WHERE a.author_id = users.id AND a.hidden = 0),
+        unread_count = (SELECT count(*) FROM notifications n
+                        WHERE n.user_id = users.id AND n.read = 0);
+    ALTER TABLE notifications ADD COLUMN event_id INTEGER;
+    CREATE UNIQUE INDEX notifications_event ON notifications(event_id, user_id);
+    DROP INDEX notifications_unread;
+    CREATE TABLE mail_outbox (
+        key TEXT PRIMARY KEY,
+        to_address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX mail_due ON mail_outbox(next_attempt_at) WHERE status = 'pending';
+    CREATE INDEX mail_expires ON mail_outbox(expires_at) WHERE expires_at IS NOT NULL;
+    ALTER TABLE attempts ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';
+    UPDATE attempts SET expires_at = strftime('%Y-%m-%dT%H:%M:%SZ', at, '+1 hour');
+    CREATE INDEX attempts_expires ON attempts(expires_at);
+    DROP INDEX attempts_at
+    """,
 ]

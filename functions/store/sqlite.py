@@ -1,5 +1,8 @@
 """The SQLite backend of the community store (one machine: ``portal serve``).
 
+Ids come from :func:`functions.store.ids.new_id`; the event log's ``seq`` (SQLite's own row
+number, in commit order because writers take turns) is what a consumer's cursor holds.
+
 WAL lets readers run while one writer commits; every write transaction starts with
 ``BEGIN IMMEDIATE`` so concurrent writers queue on the busy timeout instead of failing
 when a read lock cannot be upgraded. Each thread keeps its own connection (reused across
@@ -18,23 +21,27 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from functions.store import (
+from core.roles import Role
+from functions.store.contract import (
     Answer,
     Attempts,
     BadCursor,
     Comment,
     Conflict,
     Event,
+    EventPage,
+    Mail,
     Notification,
     NotificationKind,
     Page,
     PostKind,
     Question,
     Revision,
-    Role,
     Sort,
     User,
+    later,
 )
+from functions.store.ids import new_id
 from functions.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -48,12 +55,17 @@ _SORT_COLUMN = {
 _QUESTION_COLUMNS = (
     "q.id, q.author_id, u.username, q.title, q.body, q.body_html, q.excerpt, q.tags, q.lang,"
     " q.score, q.answer_count, q.accepted_answer_id, q.view_count, q.created_at,"
-    " q.updated_at, q.last_activity_at, q.hidden"
+    " q.updated_at, q.last_activity_at, q.hidden, q.deleted"
 )
 _ANSWER_COLUMNS = (
     "a.id, a.question_id, a.author_id, u.username, a.body, a.body_html, a.score,"
-    " a.created_at, a.updated_at, a.hidden"
+    " a.created_at, a.updated_at, a.hidden, a.deleted"
 )
+_USER_COLUMNS = "id, username, email, role, password_hash, created_at, question_count, answer_count"
+# How many times a new row draws another id when its random bits met an existing one's.
+ID_DRAWS = 8
+# Sent mail is kept this long (to look into a complaint), then forgotten.
+SENT_MAIL_KEPT_DAYS = 30
 
 
 class SQLiteStore:
@@ -129,18 +141,50 @@ class SQLiteStore:
             self._local.pid = None
         self._write_lock.close()
 
+    # Ids and events
+
+    def _insert(self, db: sqlite3.Connection, table: str, values: dict[str, object]) -> int:
+        """Insert a row under a new id (drawn again if its random bits were taken)."""
+        columns = ", ".join(["id", *values])
+        marks = ", ".join("?" * (len(values) + 1))
+        statement = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        for _ in range(ID_DRAWS):
+            row_id = new_id()
+            try:
+                db.execute(statement, (row_id, *values.values()))
+            except sqlite3.IntegrityError as error:
+                if str(error) != f"UNIQUE constraint failed: {table}.id":
+                    raise
+                continue
+            return row_id
+        raise RuntimeError(f"no free id for a new row of {table} after {ID_DRAWS} draws")
+
     def _event(
         self,
         db: sqlite3.Connection,
         kind: str,
         entity: str,
         entity_id: int,
-        question_id: int,
+        question_id: int | None,
         at: str,
+        *,
+        actor: int | None,
+        affected: int | None = None,
+        **data: object,
     ) -> None:
-        db.execute(
-            "INSERT INTO events (kind, entity, entity_id, question_id, at) VALUES (?, ?, ?, ?, ?)",
-            (kind, entity, entity_id, question_id, at),
+        self._insert(
+            db,
+            "event_log",
+            {
+                "kind": kind,
+                "entity": entity,
+                "entity_id": entity_id,
+                "question_id": question_id,
+                "actor_id": actor,
+                "affected_id": affected,
+                "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                "at": at,
+            },
         )
 
     # Users
@@ -155,35 +199,43 @@ class SQLiteStore:
             ):
                 if db.execute(f"SELECT 1 FROM users WHERE {column} = ?", (value,)).fetchone():
                     raise Conflict(field)
-            cursor = db.execute(
-                "INSERT INTO users (username, username_key, email, email_key, role,"
-                " password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (username, username.casefold(), email, email.casefold(), role, password_hash, now),
+            user_id = self._insert(
+                db,
+                "users",
+                {
+                    "username": username,
+                    "username_key": username.casefold(),
+                    "email": email,
+                    "email_key": email.casefold(),
+                    "role": role,
+                    "password_hash": password_hash,
+                    "created_at": now,
+                },
             )
-        return User(cursor.lastrowid, username, email, role, password_hash, now)
+            self._event(
+                db, "signed_up", "user", user_id, None, now, actor=user_id, affected=user_id
+            )
+        return User(user_id, username, email, role, password_hash, now)
 
     def user_by_id(self, user_id: int) -> User | None:
         row = self._db.execute(
-            "SELECT id, username, email, role, password_hash, created_at FROM users WHERE id = ?",
-            (user_id,),
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (user_id,)
         ).fetchone()
         return User(*row) if row else None
+
+    def users_by_id(self, user_ids: Sequence[int]) -> list[User]:
+        rows = self._db.execute(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))"
+            " ORDER BY id",
+            (json.dumps(list(user_ids)),),
+        ).fetchall()
+        return [User(*row) for row in rows]
 
     def user_by_username(self, username: str) -> User | None:
         row = self._db.execute(
-            "SELECT id, username, email, role, password_hash, created_at FROM users"
-            " WHERE username_key = ?",
-            (username.casefold(),),
+            f"SELECT {_USER_COLUMNS} FROM users WHERE username_key = ?", (username.casefold(),)
         ).fetchone()
         return User(*row) if row else None
-
-    def post_counts(self, user_id: int) -> tuple[int, int]:
-        row = self._db.execute(
-            "SELECT (SELECT count(*) FROM questions WHERE author_id = ?1 AND hidden = 0),"
-            " (SELECT count(*) FROM answers WHERE author_id = ?1 AND hidden = 0)",
-            (user_id,),
-        ).fetchone()
-        return row[0], row[1]
 
     # Questions
 
@@ -199,23 +251,61 @@ class SQLiteStore:
         now: str,
     ) -> int:
         with self._write() as db:
-            question_id = db.execute(
-                "INSERT INTO questions (author_id, title, body, body_html, excerpt, tags, lang,"
-                " created_at, updated_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (author_id, title, body, body_html, excerpt, json.dumps(list(tags)), lang)
-                + (now,) * 3,
-            ).lastrowid
-            db.executemany(
-                "INSERT OR IGNORE INTO question_tags (tag, question_id) VALUES (?, ?)",
-                [(tag, question_id) for tag in tags],
+            question_id = self._insert(
+                db,
+                "questions",
+                {
+                    "author_id": author_id,
+                    "title": title,
+                    "body": body,
+                    "body_html": body_html,
+                    "excerpt": excerpt,
+                    "tags": json.dumps(list(tags)),
+                    "lang": lang,
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_activity_at": now,
+                },
             )
+            self._tag(db, question_id, tags)
             self._revision(db, "question", question_id, title, body, tags, author_id, now)
+            self._follow(db, question_id, author_id)
+            self._count(db, "users", "question_count", author_id, 1)
+            self._event(
+                db,
+                "asked",
+                "question",
+                question_id,
+                question_id,
+                now,
+                actor=author_id,
+                affected=author_id,
+                lang=lang,
+                tags=list(tags),
+            )
+        return question_id
+
+    @staticmethod
+    def _tag(db: sqlite3.Connection, question_id: int, tags: Sequence[str]) -> None:
+        db.executemany(
+            "INSERT OR IGNORE INTO question_tags (tag, question_id) VALUES (?, ?)",
+            [(tag, question_id) for tag in tags],
+        )
+
+    @staticmethod
+    def _follow(db: sqlite3.Connection, question_id: int, user_id: int) -> bool:
+        return (
             db.execute(
                 "INSERT OR IGNORE INTO follows (question_id, user_id) VALUES (?, ?)",
-                (question_id, author_id),
-            )
-            self._event(db, "created", "question", question_id, question_id, now)
-        return question_id
+                (question_id, user_id),
+            ).rowcount
+            > 0
+        )
+
+    @staticmethod
+    def _count(db: sqlite3.Connection, table: str, column: str, row_id: int, delta: int) -> None:
+        if delta:
+            db.execute(f"UPDATE {table} SET {column} = {column} + ? WHERE id = ?", (delta, row_id))
 
     def _revision(
         self,
@@ -227,18 +317,26 @@ class SQLiteStore:
         tags: Sequence[str],
         author_id: int,
         now: str,
-    ) -> None:
-        db.execute(
-            "INSERT INTO revisions (post_kind, post_id, title, body, tags, author_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (kind, post_id, title, body, json.dumps(list(tags)), author_id, now),
+    ) -> int:
+        return self._insert(
+            db,
+            "revisions",
+            {
+                "post_kind": kind,
+                "post_id": post_id,
+                "title": title,
+                "body": body,
+                "tags": json.dumps(list(tags)),
+                "author_id": author_id,
+                "created_at": now,
+            },
         )
 
     @staticmethod
     def _question(row: tuple) -> Question:
         values = list(row)
         values[7] = tuple(json.loads(values[7]))
-        values[16] = bool(values[16])
+        values[16], values[17] = bool(values[16]), bool(values[17])
         return Question(*values)
 
     def question(self, question_id: int) -> Question | None:
@@ -253,32 +351,44 @@ class SQLiteStore:
         self,
         sort: Sort,
         *,
-        tag: str | None = None,
         lang: str | None = None,
-        author_id: int | None = None,
+        tag: str | None = None,
         cursor: str | None = None,
         limit: int = 20,
     ) -> Page[Question]:
-        column = _SORT_COLUMN[sort]
-        joins = "JOIN users u ON u.id = q.author_id"
-        where, params = ["q.hidden = 0"], []
+        joins, where, params = "", [], []
         if tag is not None:
-            joins += " JOIN question_tags t ON t.question_id = q.id AND t.tag = ?"
+            joins = " JOIN question_tags t ON t.question_id = q.id AND t.tag = ?"
             params.append(tag)
         if sort == "unanswered":
             where.append("q.answer_count = 0")
         if lang is not None:
             where.append("q.lang = ?")
             params.append(lang)
-        if author_id is not None:
-            where.append("q.author_id = ?")
-            params.append(author_id)
+        return self._question_page(sort, joins, where, params, cursor, limit)
+
+    def questions_by(
+        self, author_id: int, cursor: str | None = None, limit: int = 20
+    ) -> Page[Question]:
+        return self._question_page("newest", "", ["q.author_id = ?"], [author_id], cursor, limit)
+
+    def _question_page(
+        self,
+        sort: Sort,
+        joins: str,
+        where: list[str],
+        params: list,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Question]:
+        column = _SORT_COLUMN[sort]
+        where = ["q.hidden = 0", "q.deleted = 0", *where]
         if cursor is not None:
             where.append(f"({column}, q.id) < (?, ?)")
-            params += _decode_cursor(cursor, int if sort == "votes" else str)
+            params = [*params, *_decode_cursor(cursor, int if sort == "votes" else str)]
         rows = self._db.execute(
-            f"SELECT {_QUESTION_COLUMNS} FROM questions q {joins} WHERE {' AND '.join(where)}"
-            f" ORDER BY {column} DESC, q.id DESC LIMIT ?",
+            f"SELECT {_QUESTION_COLUMNS} FROM questions q JOIN users u ON u.id = q.author_id"
+            f"{joins} WHERE {' AND '.join(where)} ORDER BY {column} DESC, q.id DESC LIMIT ?",
             (*params, limit + 1),
         ).fetchall()
         items = [self._question(row) for row in rows[:limit]]
@@ -301,18 +411,27 @@ class SQLiteStore:
         now: str,
     ) -> None:
         with self._write() as db:
-            db.execute(
+            ((author_id,),) = db.execute(
                 "UPDATE questions SET title = ?, body = ?, body_html = ?, excerpt = ?, tags = ?,"
-                " updated_at = ?, last_activity_at = ? WHERE id = ?",
+                " updated_at = ?, last_activity_at = ? WHERE id = ? RETURNING author_id",
                 (title, body, body_html, excerpt, json.dumps(list(tags)), now, now, question_id),
-            )
+            ).fetchall()
             db.execute("DELETE FROM question_tags WHERE question_id = ?", (question_id,))
-            db.executemany(
-                "INSERT OR IGNORE INTO question_tags (tag, question_id) VALUES (?, ?)",
-                [(tag, question_id) for tag in tags],
+            self._tag(db, question_id, tags)
+            revision = self._revision(
+                db, "question", question_id, title, body, tags, editor_id, now
             )
-            self._revision(db, "question", question_id, title, body, tags, editor_id, now)
-            self._event(db, "edited", "question", question_id, question_id, now)
+            self._event(
+                db,
+                "edited",
+                "question",
+                question_id,
+                question_id,
+                now,
+                actor=editor_id,
+                affected=author_id,
+                revision=revision,
+            )
 
     def count_view(self, question_id: int) -> None:
         self._write_one(
@@ -323,36 +442,43 @@ class SQLiteStore:
 
     def create_answer(
         self, question_id: int, author_id: int, body: str, body_html: str, now: str
-    ) -> tuple[int, list[int]]:
+    ) -> int:
         with self._write() as db:
-            answer_id = db.execute(
-                "INSERT INTO answers (question_id, author_id, body, body_html, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (question_id, author_id, body, body_html, now, now),
-            ).lastrowid
-            db.execute(
+            answer_id = self._insert(
+                db,
+                "answers",
+                {
+                    "question_id": question_id,
+                    "author_id": author_id,
+                    "body": body,
+                    "body_html": body_html,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            ((asker_id,),) = db.execute(
                 "UPDATE questions SET answer_count = answer_count + 1, last_activity_at = ?"
-                " WHERE id = ?",
+                " WHERE id = ? RETURNING author_id",
                 (now, question_id),
-            )
-            self._revision(db, "answer", answer_id, None, body, (), author_id, now)
-            db.execute(
-                "INSERT OR IGNORE INTO follows (question_id, user_id) VALUES (?, ?)",
-                (question_id, author_id),
-            )
-            self._event(db, "created", "answer", answer_id, question_id, now)
-            self._event(db, "answered", "question", question_id, question_id, now)
-            notified = db.execute(
-                "INSERT INTO notifications (user_id, kind, question_id, actor_id, created_at)"
-                " SELECT user_id, 'answer', question_id, ?, ? FROM follows"
-                " WHERE question_id = ? AND user_id != ? RETURNING id",
-                (author_id, now, question_id, author_id),
             ).fetchall()
-        return answer_id, [row[0] for row in notified]
+            self._count(db, "users", "answer_count", author_id, 1)
+            self._revision(db, "answer", answer_id, None, body, (), author_id, now)
+            self._follow(db, question_id, author_id)
+            self._event(
+                db,
+                "answered",
+                "answer",
+                answer_id,
+                question_id,
+                now,
+                actor=author_id,
+                affected=asker_id,
+            )
+        return answer_id
 
     @staticmethod
     def _answer(row: tuple) -> Answer:
-        return Answer(*row[:9], bool(row[9]))
+        return Answer(*row[:9], bool(row[9]), bool(row[10]))
 
     def answer(self, answer_id: int) -> Answer | None:
         row = self._db.execute(
@@ -374,24 +500,79 @@ class SQLiteStore:
         self, answer_id: int, editor_id: int, body: str, body_html: str, now: str
     ) -> None:
         with self._write() as db:
-            ((question_id,),) = db.execute(
+            ((question_id, author_id),) = db.execute(
                 "UPDATE answers SET body = ?, body_html = ?, updated_at = ? WHERE id = ?"
-                " RETURNING question_id",
+                " RETURNING question_id, author_id",
                 (body, body_html, now, answer_id),
             ).fetchall()
             db.execute("UPDATE questions SET last_activity_at = ? WHERE id = ?", (now, question_id))
-            self._revision(db, "answer", answer_id, None, body, (), editor_id, now)
-            self._event(db, "edited", "answer", answer_id, question_id, now)
+            revision = self._revision(db, "answer", answer_id, None, body, (), editor_id, now)
+            self._event(
+                db,
+                "edited",
+                "answer",
+                answer_id,
+                question_id,
+                now,
+                actor=editor_id,
+                affected=author_id,
+                revision=revision,
+            )
 
-    def accept_answer(self, question_id: int, answer_id: int | None, now: str) -> None:
+    def accept_answer(
+        self, question_id: int, answer_id: int | None, actor_id: int, now: str
+    ) -> None:
         with self._write() as db:
+            (previous,) = db.execute(
+                "SELECT accepted_answer_id FROM questions WHERE id = ?", (question_id,)
+            ).fetchone()
+            if previous == answer_id:
+                return  # nothing changes, so nothing happened
             db.execute(
                 "UPDATE questions SET accepted_answer_id = ?, last_activity_at = ? WHERE id = ?",
                 (answer_id, now, question_id),
             )
-            self._event(db, "accepted", "question", question_id, question_id, now)
-            if answer_id is not None:
-                self._event(db, "accepted", "answer", answer_id, question_id, now)
+            if answer_id is None:
+                self._unaccept(db, question_id, previous, actor_id, now, "withdrawn")
+            else:
+                self._event(
+                    db,
+                    "accepted",
+                    "answer",
+                    answer_id,
+                    question_id,
+                    now,
+                    actor=actor_id,
+                    affected=self._author_of(db, "answer", answer_id),
+                    previous=previous,
+                )
+
+    def _unaccept(
+        self,
+        db: sqlite3.Connection,
+        question_id: int,
+        answer_id: int,
+        actor_id: int | None,
+        now: str,
+        reason: str,
+    ) -> None:
+        self._event(
+            db,
+            "unaccepted",
+            "answer",
+            answer_id,
+            question_id,
+            now,
+            actor=actor_id,
+            affected=self._author_of(db, "answer", answer_id),
+            reason=reason,
+        )
+
+    @staticmethod
+    def _author_of(db: sqlite3.Connection, kind: PostKind, post_id: int) -> int:
+        return db.execute(
+            f"SELECT author_id FROM {_TABLE[kind]} WHERE id = ?", (post_id,)
+        ).fetchone()[0]
 
     # Either kind of post
 
@@ -410,12 +591,31 @@ class SQLiteStore:
         self, kind: PostKind, post_id: int, question_id: int, author_id: int, body: str, now: str
     ) -> Comment:
         with self._write() as db:
-            comment_id = db.execute(
-                "INSERT INTO comments (post_kind, post_id, question_id, author_id, body,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (kind, post_id, question_id, author_id, body, now),
-            ).lastrowid
+            comment_id = self._insert(
+                db,
+                "comments",
+                {
+                    "post_kind": kind,
+                    "post_id": post_id,
+                    "question_id": question_id,
+                    "author_id": author_id,
+                    "body": body,
+                    "created_at": now,
+                },
+            )
             (name,) = db.execute("SELECT username FROM users WHERE id = ?", (author_id,)).fetchone()
+            self._event(
+                db,
+                "commented",
+                "comment",
+                comment_id,
+                question_id,
+                now,
+                actor=author_id,
+                affected=self._author_of(db, kind, post_id),
+                on=kind,
+                post_id=post_id,
+            )
         return Comment(comment_id, kind, post_id, author_id, name, body, now)
 
     def comments_of(self, question_id: int) -> list[Comment]:
@@ -430,18 +630,12 @@ class SQLiteStore:
     def set_vote(self, user_id: int, kind: PostKind, post_id: int, value: int, now: str) -> int:
         table = _TABLE[kind]
         with self._write() as db:
-            question_id = (
-                post_id
-                if kind == "question"
-                else db.execute(
-                    "SELECT question_id FROM answers WHERE id = ?", (post_id,)
-                ).fetchone()[0]
-            )
+            question_id = self._question_of(db, kind, post_id)
             row = db.execute(
                 "SELECT value FROM votes WHERE user_id = ? AND post_kind = ? AND post_id = ?",
                 (user_id, kind, post_id),
             ).fetchone()
-            delta = value - (row[0] if row else 0)
+            old = row[0] if row else 0
             if value == 0:
                 db.execute(
                     "DELETE FROM votes WHERE user_id = ? AND post_kind = ? AND post_id = ?",
@@ -454,12 +648,23 @@ class SQLiteStore:
                     " DO UPDATE SET value = excluded.value",
                     (user_id, kind, post_id, question_id, value),
                 )
-            ((score,),) = db.execute(
-                f"UPDATE {table} SET score = score + ? WHERE id = ? RETURNING score",
-                (delta, post_id),
+            ((score, author_id),) = db.execute(
+                f"UPDATE {table} SET score = score + ? WHERE id = ? RETURNING score, author_id",
+                (value - old, post_id),
             ).fetchall()
-            if delta:
-                self._event(db, "voted", kind, post_id, question_id, now)
+            if value != old:
+                self._event(
+                    db,
+                    "voted",
+                    kind,
+                    post_id,
+                    question_id,
+                    now,
+                    actor=user_id,
+                    affected=author_id,
+                    old=old,
+                    new=value,
+                )
         return score
 
     def votes_on(self, user_id: int, question_id: int) -> dict[tuple[PostKind, int], int]:
@@ -469,59 +674,127 @@ class SQLiteStore:
         ).fetchall()
         return {(kind, post_id): value for kind, post_id, value in rows}
 
-    def set_hidden(self, kind: PostKind, post_id: int, hidden: bool, now: str) -> None:
+    def set_hidden(
+        self,
+        kind: PostKind,
+        post_id: int,
+        hidden: bool,
+        actor_id: int | None,
+        now: str,
+        reason: str | None = None,
+    ) -> None:
         with self._write() as db:
-            question_id = self._question_of(db, kind, post_id)
+            post = self._post_state(db, kind, post_id)
+            if post["hidden"] == hidden:
+                return
             db.execute(f"UPDATE {_TABLE[kind]} SET hidden = ? WHERE id = ?", (int(hidden), post_id))
-            self._event(db, "hidden" if hidden else "shown", kind, post_id, question_id, now)
+            self._visibility_changed(db, kind, post, {**post, "hidden": hidden}, actor_id, now)
+            self._event(
+                db,
+                "hidden" if hidden else "shown",
+                kind,
+                post_id,
+                post["question_id"],
+                now,
+                actor=actor_id,
+                affected=post["author_id"],
+                **({"reason": reason} if reason else {}),
+            )
 
-    def delete_post(self, kind: PostKind, post_id: int, now: str) -> None:
+    def delete_post(
+        self,
+        kind: PostKind,
+        post_id: int,
+        actor_id: int | None,
+        now: str,
+        reason: str | None = None,
+    ) -> None:
         with self._write() as db:
-            question_id = self._question_of(db, kind, post_id)
-            answer_ids = [post_id]
-            if kind == "question":
-                answer_ids = [
-                    row[0]
-                    for row in db.execute(
-                        "SELECT id FROM answers WHERE question_id = ?", (post_id,)
-                    )
-                ]
-            else:
-                db.execute(
-                    "UPDATE questions SET answer_count = answer_count - 1,"
-                    " accepted_answer_id = nullif(accepted_answer_id, ?) WHERE id = ?",
-                    (post_id, question_id),
-                )
-            for answer_id in answer_ids:
-                self._forget(db, "answer", answer_id)
-                self._event(db, "deleted", "answer", answer_id, question_id, now)
-            if kind == "question":
-                self._forget(db, "question", post_id)
-                self._event(db, "deleted", "question", post_id, question_id, now)
+            post = self._post_state(db, kind, post_id)
+            if post["deleted"]:
+                return
+            db.execute(f"UPDATE {_TABLE[kind]} SET deleted = 1 WHERE id = ?", (post_id,))
+            self._visibility_changed(db, kind, post, {**post, "deleted": True}, actor_id, now)
+            self._event(
+                db,
+                "deleted",
+                kind,
+                post_id,
+                post["question_id"],
+                now,
+                actor=actor_id,
+                affected=post["author_id"],
+                **({"reason": reason} if reason else {}),
+            )
+
+    @staticmethod
+    def _post_state(db: sqlite3.Connection, kind: PostKind, post_id: int) -> dict:
+        question = "id" if kind == "question" else "question_id"
+        row = db.execute(
+            f"SELECT {question}, author_id, hidden, deleted FROM {_TABLE[kind]} WHERE id = ?",
+            (post_id,),
+        ).fetchone()
+        return {
+            "id": post_id,
+            "question_id": row[0],
+            "author_id": row[1],
+            "hidden": bool(row[2]),
+            "deleted": bool(row[3]),
+        }
+
+    def _visibility_changed(
+        self,
+        db: sqlite3.Connection,
+        kind: PostKind,
+        before: dict,
+        after: dict,
+        actor_id: int | None,
+        now: str,
+    ) -> None:
+        """Keep the counters of visible posts, and an accepted answer always visible."""
+        delta = _visible(after) - _visible(before)
+        self._count(db, "users", f"{kind}_count", before["author_id"], delta)
+        if kind != "answer" or not delta:
+            return
+        self._count(db, "questions", "answer_count", before["question_id"], delta)
+        if delta < 0:
+            taken_back = db.execute(
+                "UPDATE questions SET accepted_answer_id = NULL"
+                " WHERE id = ? AND accepted_answer_id = ? RETURNING id",
+                (before["question_id"], before["id"]),
+            ).fetchall()
+            if taken_back:
+                reason = "deleted" if after["deleted"] else "hidden"
+                self._unaccept(db, before["question_id"], before["id"], actor_id, now, reason)
 
     def _question_of(self, db: sqlite3.Connection, kind: PostKind, post_id: int) -> int:
         if kind == "question":
             return post_id
         return db.execute("SELECT question_id FROM answers WHERE id = ?", (post_id,)).fetchone()[0]
 
-    def _forget(self, db: sqlite3.Connection, kind: PostKind, post_id: int) -> None:
-        for table in ("votes", "revisions", "comments"):
-            db.execute(f"DELETE FROM {table} WHERE post_kind = ? AND post_id = ?", (kind, post_id))
-        db.execute(f"DELETE FROM {_TABLE[kind]} WHERE id = ?", (post_id,))
-
     # Following and notifications
 
-    def set_following(self, user_id: int, question_id: int, following: bool) -> None:
+    def set_following(self, user_id: int, question_id: int, following: bool, now: str) -> None:
         with self._write() as db:
             if following:
-                db.execute(
-                    "INSERT OR IGNORE INTO follows (question_id, user_id) VALUES (?, ?)",
-                    (question_id, user_id),
-                )
+                changed = self._follow(db, question_id, user_id)
             else:
-                db.execute(
-                    "DELETE FROM follows WHERE question_id = ? AND user_id = ?",
-                    (question_id, user_id),
+                changed = (
+                    db.execute(
+                        "DELETE FROM follows WHERE question_id = ? AND user_id = ?",
+                        (question_id, user_id),
+                    ).rowcount
+                    > 0
+                )
+            if changed:
+                self._event(
+                    db,
+                    "followed" if following else "unfollowed",
+                    "question",
+                    question_id,
+                    question_id,
+                    now,
+                    actor=user_id,
                 )
 
     def is_following(self, user_id: int, question_id: int) -> bool:
@@ -532,32 +805,46 @@ class SQLiteStore:
             ).fetchone()
         )
 
-    def notify(
+    def followers(self, question_id: int, after: int = 0, limit: int = 100) -> list[int]:
+        rows = self._db.execute(
+            "SELECT user_id FROM follows WHERE question_id = ? AND user_id > ?"
+            " ORDER BY user_id LIMIT ?",
+            (question_id, after, limit),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def add_notifications(
         self,
-        user_ids: Iterable[int],
+        event_id: int,
         kind: NotificationKind,
         question_id: int,
         actor_id: int,
+        user_ids: Sequence[int],
         now: str,
-    ) -> list[int]:
-        recipients = json.dumps(list(user_ids))
-        if recipients == "[]":
-            return []
-        # One statement however many followers a question has.
+    ) -> int:
+        added = 0
         with self._write() as db:
-            rows = db.execute(
-                "INSERT INTO notifications (user_id, kind, question_id, actor_id, created_at)"
-                " SELECT value, ?, ?, ?, ? FROM json_each(?) RETURNING id",
-                (kind, question_id, actor_id, now, recipients),
-            ).fetchall()
-        return [row[0] for row in rows]
-
-    def notifications_by_id(self, ids: Sequence[int]) -> list[Notification]:
-        rows = self._db.execute(
-            f"{_NOTIFICATION_SELECT} WHERE n.id IN (SELECT value FROM json_each(?)) ORDER BY n.id",
-            (json.dumps(list(ids)),),
-        ).fetchall()
-        return [_notification(row) for row in rows]
+            for user_id in user_ids:
+                if db.execute(
+                    "SELECT 1 FROM notifications WHERE event_id = ? AND user_id = ?",
+                    (event_id, user_id),
+                ).fetchone():
+                    continue
+                self._insert(
+                    db,
+                    "notifications",
+                    {
+                        "event_id": event_id,
+                        "user_id": user_id,
+                        "kind": kind,
+                        "question_id": question_id,
+                        "actor_id": actor_id,
+                        "created_at": now,
+                    },
+                )
+                self._count(db, "users", "unread_count", user_id, 1)
+                added += 1
+        return added
 
     def notifications(
         self, user_id: int, cursor: str | None = None, limit: int = 20
@@ -572,21 +859,76 @@ class SQLiteStore:
         return Page(items, _encode_cursor(0, items[-1].id) if more else None)
 
     def unread_count(self, user_id: int) -> int:
-        return self._db.execute(
-            "SELECT count(*) FROM notifications WHERE user_id = ? AND read = 0", (user_id,)
-        ).fetchone()[0]
+        row = self._db.execute("SELECT unread_count FROM users WHERE id = ?", (user_id,)).fetchone()
+        return row[0] if row else 0
 
     def mark_read(self, user_id: int, ids: Iterable[int] | None) -> None:
         with self._write() as db:
             if ids is None:
+                # A watermark: everything up to the newest is read, in two small writes.
                 db.execute(
-                    "UPDATE notifications SET read = 1 WHERE user_id = ? AND read = 0", (user_id,)
+                    "UPDATE users SET unread_count = 0, read_through = max(read_through,"
+                    " coalesce((SELECT max(id) FROM notifications WHERE user_id = ?1), 0))"
+                    " WHERE id = ?1",
+                    (user_id,),
                 )
-            else:
-                db.executemany(
-                    "UPDATE notifications SET read = 1 WHERE user_id = ? AND id = ?",
-                    [(user_id, notification_id) for notification_id in ids],
-                )
+                return
+            marked = db.execute(
+                "UPDATE notifications SET read = 1 WHERE user_id = ? AND read = 0"
+                " AND id > (SELECT read_through FROM users WHERE id = ?)"
+                " AND id IN (SELECT value FROM json_each(?)) RETURNING id",
+                (user_id, user_id, json.dumps(list(ids))),
+            ).fetchall()
+            self._count(db, "users", "unread_count", user_id, -len(marked))
+
+    # The mail outbox
+
+    def queue_mail(self, messages: Sequence[Mail], now: str) -> None:
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO mail_outbox (key, to_address, subject, text,"
+                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(m.key, m.to, m.subject, m.text, now, now) for m in messages],
+            )
+
+    def due_mail(self, now: str, limit: int = 20) -> list[Mail]:
+        rows = self._db.execute(
+            "SELECT key, to_address, subject, text, attempts, status, last_error FROM mail_outbox"
+            " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        return [Mail(*row) for row in rows]
+
+    def claim_mail(self, key: str, now: str, until: str) -> bool:
+        row = self._write_one(
+            "UPDATE mail_outbox SET next_attempt_at = ?, attempts = attempts + 1"
+            " WHERE key = ? AND status = 'pending' AND next_attempt_at <= ? RETURNING key",
+            (until, key, now),
+        )
+        return row is not None
+
+    def finish_mail(
+        self, key: str, now: str, error: str | None = None, retry_at: str | None = None
+    ) -> None:
+        if error is None:
+            status, next_at, expires = "sent", now, _later_days(now, SENT_MAIL_KEPT_DAYS)
+        elif retry_at is not None:
+            status, next_at, expires = "pending", retry_at, None
+        else:
+            status, next_at, expires = "failed", now, None
+        self._write_one(
+            "UPDATE mail_outbox SET status = ?, next_attempt_at = ?, last_error = ?,"
+            " expires_at = ? WHERE key = ?",
+            (status, next_at, error, expires, key),
+        )
+
+    def mail(self, key: str) -> Mail | None:
+        row = self._db.execute(
+            "SELECT key, to_address, subject, text, attempts, status, last_error FROM mail_outbox"
+            " WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return Mail(*row) if row else None
 
     # Limits
 
@@ -603,7 +945,7 @@ class SQLiteStore:
             " RETURNING count",
             (user_id, window_start),
         )
-        if count == 1:  # a new window: forget the member's earlier ones
+        if count == 1:  # a new window: forget the member's earlier ones (one or two rows)
             self._write_one(
                 "DELETE FROM write_counts WHERE user_id = ? AND window_start < ?",
                 (user_id, window_start),
@@ -617,15 +959,12 @@ class SQLiteStore:
         ).fetchone()
         return Attempts(count, oldest)
 
-    def add_attempts(
-        self, entries: Sequence[tuple[str, str]], now: str, forget_before: str
-    ) -> list[int]:
+    def add_attempts(self, entries: Sequence[tuple[str, str]], now: str, expires: str) -> list[int]:
         with self._write() as db:
-            db.execute("DELETE FROM attempts WHERE at < ?", (forget_before,))
             return [
-                db.execute(
-                    "INSERT INTO attempts (scope, key, at) VALUES (?, ?, ?)", (scope, key, now)
-                ).lastrowid
+                self._insert(
+                    db, "attempts", {"scope": scope, "key": key, "at": now, "expires_at": expires}
+                )
                 for scope, key in entries
             ]
 
@@ -639,18 +978,48 @@ class SQLiteStore:
     def clear_attempts(self, scope: str, key: str) -> None:
         self._write_one("DELETE FROM attempts WHERE scope = ? AND key = ?", (scope, key))
 
-    # Outbox
+    def forget_expired(self, now: str, limit: int = 500) -> int:
+        with self._write() as db:
+            attempts = db.execute(
+                "DELETE FROM attempts WHERE id IN"
+                " (SELECT id FROM attempts WHERE expires_at < ? LIMIT ?)",
+                (now, limit),
+            ).rowcount
+            mail = db.execute(
+                "DELETE FROM mail_outbox WHERE key IN (SELECT key FROM mail_outbox"
+                " WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)",
+                (now, limit),
+            ).rowcount
+        return attempts + mail
 
-    def changes_since(self, after_id: int, limit: int = 100) -> list[Event]:
+    # The event log and its consumers
+
+    def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
+        after = _event_seq(cursor)
         rows = self._db.execute(
-            "SELECT id, kind, entity, entity_id, question_id, at FROM events WHERE id > ?"
-            " ORDER BY id LIMIT ?",
-            (after_id, limit),
+            "SELECT seq, id, kind, entity, entity_id, question_id, actor_id, affected_id, at,"
+            " data FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
         ).fetchall()
-        return [Event(*row) for row in rows]
+        events = [Event(*row[1:9], json.loads(row[9])) for row in rows]
+        return EventPage(events, str(rows[-1][0]) if rows else cursor)
 
-    def last_event_id(self) -> int:
-        return self._db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+    def latest_cursor(self) -> str | None:
+        (seq,) = self._db.execute("SELECT max(seq) FROM event_log").fetchone()
+        return None if seq is None else str(seq)
+
+    def consumer_cursor(self, consumer: str) -> str | None:
+        row = self._db.execute(
+            "SELECT cursor FROM consumer_cursors WHERE name = ?", (consumer,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_consumer_cursor(self, consumer: str, cursor: str | None) -> None:
+        self._write_one(
+            "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
+            (consumer, cursor),
+        )
 
 
 class _WriterTurn:
@@ -693,10 +1062,12 @@ class _WriterTurn:
             self._file = None
 
 
+# Read: marked one by one, or at or below the recipient's watermark (everything marked).
 _NOTIFICATION_SELECT = (
     "SELECT n.id, n.user_id, n.kind, n.question_id, q.title, n.actor_id, u.username,"
-    " n.created_at, n.read FROM notifications n JOIN questions q ON q.id = n.question_id"
-    " JOIN users u ON u.id = n.actor_id"
+    " n.created_at, n.read OR n.id <= r.read_through FROM notifications n"
+    " JOIN questions q ON q.id = n.question_id JOIN users u ON u.id = n.actor_id"
+    " JOIN users r ON r.id = n.user_id"
 )
 
 
@@ -718,3 +1089,21 @@ def _decode_cursor(cursor: str, key_type: type) -> list:
     if key_type is int and not -(2**62) < key < 2**62:
         raise BadCursor(cursor)
     return [key, last_id]
+
+
+def _visible(post: dict) -> int:
+    return int(not (post["hidden"] or post["deleted"]))
+
+
+def _later_days(now: str, days: int) -> str:
+    return later(now, days * 86_400)
+
+
+def _event_seq(cursor: str | int | None) -> int:
+    """The event log position a cursor names (a plain number; older indexes kept an int)."""
+    if cursor is None:
+        return 0
+    text = str(cursor)
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        raise BadCursor(text)
+    return int(text)

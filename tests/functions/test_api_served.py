@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import PASSWORD, QUESTION, http_client
-from portal_testing import PortalPaths, serving
+from portal_testing import PortalPaths, serving, wait_for
 
 from functions import accounts
 from functions.store import open_store
@@ -49,7 +49,8 @@ def test_ask_answer_and_read_over_http(served):
     assert page.status == 200 and page.headers["Content-Type"] == "application/json"
     assert page.json["answers"][0]["id"] == answer.json["id"]
     assert page.json["title"] == QUESTION["title"]
-    assert asha.get("/api/notifications").json["unread"] == 1
+    # The worker `portal serve` runs beside the web workers writes the notification.
+    assert wait_for(lambda: asha.get("/api/notifications").json["unread"] == 1)
     document = http_client(served).get("/api/openapi.json").json
     assert document["openapi"].startswith("3.1")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.parse
 import urllib.request
 
@@ -11,8 +10,9 @@ import pytest
 from portal_testing import PortalPaths, run_portal, serving, small_content
 
 from functions import search as search_function
-from functions.app import all_blueprints
+from functions.app import FUNCTIONS, create_app
 from search_index.documents import CommunityDoc
+from search_index.live import LiveIndexer
 from site_config.build import build
 
 
@@ -26,7 +26,7 @@ def site(tmp_path_factory) -> PortalPaths:
 
 @pytest.fixture
 def client(site):
-    return search_function.create_app(site.settings()).test_client()
+    return create_app(site.settings(), function="search").test_client()
 
 
 def test_results_carry_url_title_kind_lang_snippet_and_score(client):
@@ -84,15 +84,16 @@ def test_bad_queries_get_a_400_problem(client, params, detail):
 
 def test_no_index_yet_is_a_503_problem(tmp_path):
     paths = PortalPaths.under(tmp_path)
-    response = search_function.create_app(paths.settings()).test_client().get("/api/search?q=x")
+    app = create_app(paths.settings(), function="search")
+    response = app.test_client().get("/api/search?q=x")
 
     assert response.status_code == 503
     assert "portal build" not in response.get_json()["detail"]  # the visitor cannot run it
     assert response.headers["Retry-After"] == "60"
 
 
-def test_search_is_one_of_all_blueprints():
-    assert search_function.bp in all_blueprints()
+def test_search_is_a_deployable_function():
+    assert FUNCTIONS["search"] == (search_function.bp,)
 
 
 def test_the_api_and_the_command_give_the_same_results(site):
@@ -120,16 +121,17 @@ def test_the_command_prints_readable_results_and_refuses_bad_input(site):
     assert empty.returncode == 2 and "Type a word" in empty.stderr
 
 
-def test_the_app_starts_a_live_indexer_that_adds_posted_questions(site):
+def test_the_function_shows_what_the_live_indexer_applied(site):
+    """The function only reads; the writer (run by `portal work`) commits, and the next
+    search sees it."""
     events: list[CommunityDoc] = []
 
     def fetch(after):
         start = after or 0
         return events[start:], len(events)
 
-    app = search_function.create_app(site.settings(), changes=fetch)
-    client = app.test_client()
-    assert client.get("/api/search?q=kettle").get_json()["items"] == []  # starts the writer
+    client = create_app(site.settings(), function="search").test_client()
+    assert client.get("/api/search?q=kettle").get_json()["items"] == []
     events.append(
         CommunityDoc(
             id="question:5",
@@ -142,12 +144,11 @@ def test_the_app_starts_a_live_indexer_that_adds_posted_questions(site):
             url="community/question/?id=5",
         )
     )
+    live = LiveIndexer(site.index, fetch)
+    assert live.acquire()
     try:
-        deadline = time.monotonic() + 15
-        urls: list[str] = []
-        while time.monotonic() < deadline and not urls:
-            urls = [i["url"] for i in client.get("/api/search?q=kettle").get_json()["items"]]
-            time.sleep(0.05)
-        assert urls == ["en/community/question/?id=5"]
+        assert live.run_once() == 1
     finally:
-        app.extensions["search_live"][1].stop()
+        live.release()
+    urls = [i["url"] for i in client.get("/api/search?q=kettle").get_json()["items"]]
+    assert urls == ["en/community/question/?id=5"]

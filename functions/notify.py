@@ -1,0 +1,97 @@
+"""Who hears of what: the notifications consumer of the event log.
+
+- an answer: everyone who follows the question (askers and answerers follow on their own);
+- a comment: the author of the post it is on;
+- an accepted answer: its author.
+
+Nobody hears of what they did themselves. A question's followers are notified a page at a
+time (:data:`FANOUT_BATCH` in one write), however many there are. Notifications are keyed
+by their event and recipient, and so are the emails queued beside them when mail is set up,
+so a replayed event adds nothing. The mail outbox is sent by :mod:`functions.mail`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from core.urls import question_url
+from functions.store import Event, Mail, NotificationKind, Question, Store, User
+
+FANOUT_BATCH = 100
+KINDS: dict[str, NotificationKind] = {
+    "answered": "answer",
+    "commented": "comment",
+    "accepted": "accepted",
+}
+SUBJECTS: dict[NotificationKind, str] = {
+    "answer": "{actor} answered: {title}",
+    "comment": "{actor} commented on: {title}",
+    "accepted": "{actor} accepted your answer to: {title}",
+}
+
+
+def handle(store: Store, event: Event, site_url: str | None = None) -> None:
+    """Notify whom ``event`` concerns; queue their emails too when ``site_url`` is given."""
+    kind = KINDS.get(event.kind)
+    if kind is None or event.question_id is None or event.actor_id is None:
+        return
+    question = store.question(event.question_id)
+    if question is None:
+        return
+    for batch in _recipients(store, event, kind):
+        store.add_notifications(event.id, kind, question.id, event.actor_id, batch, event.at)
+        if site_url is not None:
+            store.queue_mail(_emails(store, event, kind, question, batch, site_url), event.at)
+
+
+def _recipients(store: Store, event: Event, kind: NotificationKind) -> Iterator[list[int]]:
+    if kind != "answer":
+        if event.affected_id is not None and event.affected_id != event.actor_id:
+            yield [event.affected_id]
+        return
+    after = 0
+    while followers := store.followers(event.question_id, after, FANOUT_BATCH):
+        after = followers[-1]
+        batch = [user_id for user_id in followers if user_id != event.actor_id]
+        if batch:
+            yield batch
+
+
+def _emails(
+    store: Store,
+    event: Event,
+    kind: NotificationKind,
+    question: Question,
+    user_ids: list[int],
+    site_url: str,
+) -> list[Mail]:
+    actor = store.user_by_id(event.actor_id)
+    actor_name = actor.username if actor else "Someone"
+    return [
+        email(event.id, kind, recipient, actor_name, question, site_url)
+        for recipient in store.users_by_id(user_ids)
+    ]
+
+
+def email(
+    event_id: int,
+    kind: NotificationKind,
+    recipient: User,
+    actor_name: str,
+    question: Question,
+    site_url: str,
+) -> Mail:
+    """The email of one notification. A title may hold line breaks, which a mail header
+    must not (and cannot) carry, so the subject gets them as spaces."""
+    title = " ".join(question.title.split())
+    subject = SUBJECTS[kind].format(actor=actor_name, title=title)
+    return Mail(
+        key=f"{event_id}:{recipient.id}",
+        to=recipient.email,
+        subject=subject,
+        text=(
+            f"Hello {recipient.username},\n\n{subject}\n\n"
+            f"{site_url}{question_url(question.id, question.lang)}\n\n"
+            "You get this email because you follow this question on Nimbus Care.\n"
+        ),
+    )

@@ -1,0 +1,403 @@
+"""The store contract: what every backend (SQLite here; DynamoDB next) keeps and answers.
+
+It is shaped so that a key-value store can keep it too (see "Store access patterns" in
+README.md): every read is one of the listed access patterns, counts the API shows are
+counters kept on their items, ids come from :mod:`functions.store.ids` (no counter shared by
+every write), and no call writes an unbounded number of items in one transaction.
+
+Every change writes an :class:`Event` in the same transaction: the event log is the source
+of every side effect (notifications, email, search, and later awards and metrics), which
+consumers read from their own cursor (:mod:`functions.consumers`).
+
+Callers pass the current time (``now``) in, so rules can be tested without waiting and the
+demo can write history. Times are ISO 8601 UTC strings ("2026-11-23T09:30:00Z"), which sort
+as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from core.roles import Role
+
+PostKind = Literal["question", "answer"]
+Sort = Literal["newest", "active", "votes", "unanswered"]
+NotificationKind = Literal["answer", "comment", "accepted"]
+Entity = Literal["user", "question", "answer", "comment"]
+# What happened. Each names its entity, its actor (who did it), the user it affects (the
+# author of the post acted on) and a small data payload (see README.md, "Events").
+EventKind = Literal[
+    "signed_up",  # user; affects the new member
+    "asked",  # question; data: lang, tags
+    "edited",  # question or answer; data: revision
+    "answered",  # answer; affects the asker
+    "commented",  # comment; affects the post's author; data: on (post kind), post_id
+    "voted",  # question or answer; affects its author; data: old, new (-1, 0 or 1)
+    "accepted",  # answer; affects its author; data: previous (the answer accepted before)
+    "unaccepted",  # answer; affects its author; data: reason (asker, hidden, deleted)
+    "followed",  # question
+    "unfollowed",  # question
+    "hidden",  # question or answer; affects its author; data: reason
+    "shown",  # question or answer; affects its author
+    "deleted",  # question or answer (soft); affects its author; data: reason
+]
+
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """A store failure the API turns into a client error."""
+
+
+class Conflict(StoreError):
+    """A unique value (``field``) is already taken."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} is already taken")
+        self.field = field
+
+
+class BadCursor(StoreError):
+    """A list cursor that this store did not hand out."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    email: str
+    role: Role
+    password_hash: str
+    created_at: str
+    question_count: int = 0  # visible questions (a counter, kept as posts change)
+    answer_count: int = 0  # visible answers
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int
+    author_id: int
+    author_name: str
+    title: str
+    body: str
+    body_html: str
+    excerpt: str
+    tags: tuple[str, ...]
+    lang: str
+    score: int
+    answer_count: int  # visible answers only
+    accepted_answer_id: int | None  # always a visible answer
+    view_count: int
+    created_at: str
+    updated_at: str
+    last_activity_at: str
+    hidden: bool
+    deleted: bool = False
+
+    @property
+    def visible(self) -> bool:
+        return not (self.hidden or self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: int
+    question_id: int
+    author_id: int
+    author_name: str
+    body: str
+    body_html: str
+    score: int
+    created_at: str
+    updated_at: str
+    hidden: bool
+    deleted: bool = False
+
+    @property
+    def visible(self) -> bool:
+        return not (self.hidden or self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    post_kind: PostKind
+    post_id: int
+    author_id: int
+    author_name: str
+    body: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    id: int
+    title: str | None
+    body: str
+    tags: tuple[str, ...]
+    author_id: int
+    author_name: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: int
+    user_id: int
+    kind: NotificationKind
+    question_id: int
+    question_title: str
+    actor_id: int
+    actor_name: str
+    created_at: str
+    read: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change, as written in the same transaction as the change itself."""
+
+    id: int
+    kind: EventKind
+    entity: Entity
+    entity_id: int
+    question_id: int | None
+    actor_id: int | None
+    affected_id: int | None
+    at: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """Events after a cursor, and the cursor after them (opaque: only the store reads it)."""
+
+    events: list[Event]
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """An email waiting in the outbox; ``key`` makes queueing it twice a no-op."""
+
+    key: str
+    to: str
+    subject: str
+    text: str
+    attempts: int = 0
+    status: Literal["pending", "sent", "failed"] = "pending"
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempts:
+    """Recent attempts of one kind by one username or address: how many, and the oldest."""
+
+    count: int
+    oldest: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class Store(Protocol):
+    # Users
+    def create_user(
+        self, username: str, email: str, password_hash: str, role: Role, now: str
+    ) -> User: ...
+    def user_by_id(self, user_id: int) -> User | None: ...
+    def users_by_id(self, user_ids: Sequence[int]) -> list[User]: ...
+    def user_by_username(self, username: str) -> User | None: ...
+
+    # Questions
+    def create_question(
+        self,
+        author_id: int,
+        title: str,
+        body: str,
+        body_html: str,
+        excerpt: str,
+        tags: Sequence[str],
+        lang: str,
+        now: str,
+    ) -> int: ...
+    def question(self, question_id: int) -> Question | None:
+        """The question, hidden or deleted ones included (callers decide who sees them)."""
+        ...
+
+    def list_questions(
+        self,
+        sort: Sort,
+        *,
+        lang: str | None = None,
+        tag: str | None = None,
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Page[Question]:
+        """Visible questions in ``sort`` order: all of them, one language's, one tag's, or
+        one tag's in one language."""
+        ...
+
+    def questions_by(
+        self, author_id: int, cursor: str | None = None, limit: int = 20
+    ) -> Page[Question]:
+        """A member's visible questions, newest first."""
+        ...
+
+    def edit_question(
+        self,
+        question_id: int,
+        editor_id: int,
+        title: str,
+        body: str,
+        body_html: str,
+        excerpt: str,
+        tags: Sequence[str],
+        now: str,
+    ) -> None: ...
+    def count_view(self, question_id: int) -> None: ...
+
+    # Answers
+    def create_answer(
+        self, question_id: int, author_id: int, body: str, body_html: str, now: str
+    ) -> int: ...
+    def answer(self, answer_id: int) -> Answer | None: ...
+    def answers_of(self, question_id: int) -> list[Answer]: ...
+    def edit_answer(
+        self, answer_id: int, editor_id: int, body: str, body_html: str, now: str
+    ) -> None: ...
+    def accept_answer(
+        self, question_id: int, answer_id: int | None, actor_id: int, now: str
+    ) -> None: ...
+
+    # Either kind of post
+    def revisions(self, kind: PostKind, post_id: int) -> list[Revision]: ...
+    def add_comment(
+        self, kind: PostKind, post_id: int, question_id: int, author_id: int, body: str, now: str
+    ) -> Comment: ...
+    def comments_of(self, question_id: int) -> list[Comment]: ...
+    def set_vote(self, user_id: int, kind: PostKind, post_id: int, value: int, now: str) -> int:
+        """Set one member's vote (0 withdraws it); the post's new score."""
+        ...
+
+    def votes_on(self, user_id: int, question_id: int) -> dict[tuple[PostKind, int], int]: ...
+    def set_hidden(
+        self,
+        kind: PostKind,
+        post_id: int,
+        hidden: bool,
+        actor_id: int | None,
+        now: str,
+        reason: str | None = None,
+    ) -> None: ...
+    def delete_post(
+        self,
+        kind: PostKind,
+        post_id: int,
+        actor_id: int | None,
+        now: str,
+        reason: str | None = None,
+    ) -> None:
+        """Soft delete: the post leaves every list, its votes and revisions stay."""
+        ...
+
+    # Following and notifications
+    def set_following(self, user_id: int, question_id: int, following: bool, now: str) -> None: ...
+    def is_following(self, user_id: int, question_id: int) -> bool: ...
+    def followers(self, question_id: int, after: int = 0, limit: int = 100) -> list[int]:
+        """Ids of a question's followers above ``after``, ascending (pages for fan-out)."""
+        ...
+
+    def add_notifications(
+        self,
+        event_id: int,
+        kind: NotificationKind,
+        question_id: int,
+        actor_id: int,
+        user_ids: Sequence[int],
+        now: str,
+    ) -> int:
+        """One notification per user for this event; those that exist are left alone, so a
+        replayed event notifies nobody twice. How many were new."""
+        ...
+
+    def notifications(
+        self, user_id: int, cursor: str | None = None, limit: int = 20
+    ) -> Page[Notification]: ...
+    def unread_count(self, user_id: int) -> int: ...
+    def mark_read(self, user_id: int, ids: Iterable[int] | None) -> None:
+        """Mark these notifications read, or (``None``) every one up to now: a watermark,
+        however many there are."""
+        ...
+
+    # The mail outbox
+    def queue_mail(self, messages: Sequence[Mail], now: str) -> None:
+        """Queue messages to send; a key already queued is left alone."""
+        ...
+
+    def mail(self, key: str) -> Mail | None: ...
+    def due_mail(self, now: str, limit: int = 20) -> list[Mail]: ...
+    def claim_mail(self, key: str, now: str, until: str) -> bool:
+        """Take a due message for sending until ``until``; False if another sender has it."""
+        ...
+
+    def finish_mail(
+        self, key: str, now: str, error: str | None = None, retry_at: str | None = None
+    ) -> None:
+        """Sent (no error); or failed, to try again at ``retry_at`` or never (None)."""
+        ...
+
+    # Limits (kept here so they hold across processes)
+    def posts_since(self, user_id: int, kind: PostKind, since: str) -> int: ...
+    def count_write(self, user_id: int, window_start: str) -> int: ...
+    def attempts(self, scope: str, key: str, since: str) -> Attempts:
+        """The attempts recorded for ``(scope, key)`` at or after ``since``."""
+        ...
+
+    def add_attempts(self, entries: Sequence[tuple[str, str]], now: str, expires: str) -> list[int]:
+        """Record one attempt per ``(scope, key)`` (their ids), forgotten after ``expires``."""
+        ...
+
+    def remove_attempts(self, ids: Sequence[int]) -> None: ...
+    def clear_attempts(self, scope: str, key: str) -> None: ...
+    def forget_expired(self, now: str, limit: int = 500) -> int:
+        """Delete up to ``limit`` expired attempts and sent mail; how many went."""
+        ...
+
+    # The event log and its consumers
+    def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
+        """Events after ``cursor`` (None: from the start) in the order they committed."""
+        ...
+
+    def latest_cursor(self) -> str | None:
+        """The cursor after the newest event (None while there is none)."""
+        ...
+
+    def consumer_cursor(self, consumer: str) -> str | None: ...
+    def save_consumer_cursor(self, consumer: str, cursor: str | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def iso(moment: dt.datetime) -> str:
+    """A UTC time as the API and the store write it."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utcnow() -> str:
+    return iso(dt.datetime.now(dt.UTC))
+
+
+def parse_time(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def later(now: str, seconds: float) -> str:
+    """``now`` plus ``seconds``, as the store writes times."""
+    return iso(parse_time(now) + dt.timedelta(seconds=seconds))
