@@ -292,16 +292,18 @@ class Store(Protocol):
         kind: PostKind,
         post_id: int,
         hidden: bool,
-        actor_id: int | None,
         now: str,
+        *,
+        actor_id: int | None = None,
         reason: str | None = None,
     ) -> None: ...
     def delete_post(
         self,
         kind: PostKind,
         post_id: int,
-        actor_id: int | None,
         now: str,
+        *,
+        actor_id: int | None = None,
         reason: str | None = None,
     ) -> None:
         """Soft delete: the post leaves every list, its votes and revisions stay."""

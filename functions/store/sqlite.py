@@ -679,8 +679,9 @@ class SQLiteStore:
         kind: PostKind,
         post_id: int,
         hidden: bool,
-        actor_id: int | None,
         now: str,
+        *,
+        actor_id: int | None = None,
         reason: str | None = None,
     ) -> None:
         with self._write() as db:
@@ -688,7 +689,6 @@ class SQLiteStore:
             if post["hidden"] == hidden:
                 return
             db.execute(f"UPDATE {_TABLE[kind]} SET hidden = ? WHERE id = ?", (int(hidden), post_id))
-            self._visibility_changed(db, kind, post, {**post, "hidden": hidden}, actor_id, now)
             self._event(
                 db,
                 "hidden" if hidden else "shown",
@@ -700,13 +700,15 @@ class SQLiteStore:
                 affected=post["author_id"],
                 **({"reason": reason} if reason else {}),
             )
+            self._visibility_changed(db, kind, post, {**post, "hidden": hidden}, actor_id, now)
 
     def delete_post(
         self,
         kind: PostKind,
         post_id: int,
-        actor_id: int | None,
         now: str,
+        *,
+        actor_id: int | None = None,
         reason: str | None = None,
     ) -> None:
         with self._write() as db:
@@ -714,7 +716,6 @@ class SQLiteStore:
             if post["deleted"]:
                 return
             db.execute(f"UPDATE {_TABLE[kind]} SET deleted = 1 WHERE id = ?", (post_id,))
-            self._visibility_changed(db, kind, post, {**post, "deleted": True}, actor_id, now)
             self._event(
                 db,
                 "deleted",
@@ -726,6 +727,7 @@ class SQLiteStore:
                 affected=post["author_id"],
                 **({"reason": reason} if reason else {}),
             )
+            self._visibility_changed(db, kind, post, {**post, "deleted": True}, actor_id, now)
 
     @staticmethod
     def _post_state(db: sqlite3.Connection, kind: PostKind, post_id: int) -> dict:

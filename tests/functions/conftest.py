@@ -15,6 +15,7 @@ from portal_testing import PortalPaths
 
 from functions import accounts
 from functions.app import create_app
+from functions.consumers import catch_up, consumers
 from functions.store import iso
 
 PASSWORD = "correct horse battery"
@@ -140,6 +141,18 @@ def community_app(community_paths: PortalPaths):
 @pytest.fixture
 def store(community_app):
     return community_app.extensions["portal_store"]
+
+
+@pytest.fixture
+def deliver(community_app, store) -> Callable[[], int]:
+    """Run every event consumer up to the newest event, as `portal work` does after each
+    change; how many events they handled."""
+    settings = community_app.config["PORTAL_SETTINGS"]
+
+    def run() -> int:
+        return sum(catch_up(store, consumer) for consumer in consumers(settings))
+
+    return run
 
 
 @pytest.fixture

@@ -154,13 +154,15 @@ def test_answers_order_comments_and_acceptance(member, anonymous):
     assert anonymous.get(path).json["status"] == "answered"
 
 
-def test_follow_and_notifications(member):
+def test_follow_and_notifications(member, deliver):
     asha, ravi, olga = member("asha"), member("ravi"), member("olga")
     question = asha.ask()
     path = f"/api/questions/{question['id']}"
     assert olga.call("PUT", f"{path}/follow", {"following": True}).json == {"following": True}
     answer = ravi.call("POST", f"{path}/answers", ANSWER).json
     assert ravi.get(path).json["viewer"]["following"] is True
+    assert asha.get("/api/notifications").json["unread"] == 0  # nothing yet: the consumer
+    deliver()  # notifies, after the change committed
 
     inbox = asha.get("/api/notifications").json
     assert inbox["unread"] == 1
@@ -172,6 +174,7 @@ def test_follow_and_notifications(member):
 
     asha.call("PUT", f"{path}/accepted-answer", {"answer_id": answer["id"]})
     asha.call("POST", f"/api/answers/{answer['id']}/comments", {"body": "Thank you!"})
+    deliver()
     kinds = [n["kind"] for n in ravi.get("/api/notifications").json["items"]]
     assert kinds == ["comment", "accepted"]
 
@@ -182,14 +185,16 @@ def test_follow_and_notifications(member):
     assert ravi.call("POST", "/api/notifications/read", {}).status == 422
     olga.call("PUT", f"{path}/follow", {"following": False})
     member("dan").call("POST", f"{path}/answers", ANSWER)
+    deliver()
     assert olga.get("/api/notifications").json["unread"] == 1
 
 
-def test_notifications_page(member):
+def test_notifications_page(member, deliver):
     asha = member("asha")
     question = asha.ask()
     for name in ("b1", "b2", "b3"):
         member(name).call("POST", f"/api/questions/{question['id']}/answers", ANSWER)
+        deliver()
     first = asha.get("/api/notifications?limit=2").json
     rest = asha.get(f"/api/notifications?limit=2&cursor={first['next_cursor']}").json
     names = [n["actor"]["username"] for n in first["items"] + rest["items"]]

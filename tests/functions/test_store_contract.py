@@ -1,0 +1,464 @@
+"""The store contract, run against every backend in ``BACKENDS``.
+
+Only contract methods are used here, so a new backend (DynamoDB) joins by adding itself to
+``BACKENDS``. Backend details (SQLite's migrations, WAL, locks) are tested beside the
+backend (test_store_sqlite.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from functions.store import BadCursor, Conflict, Event, Mail, Store, open_store
+
+NOW = "2026-11-23T09:30:00Z"
+LATER = "2026-11-23T10:30:00Z"
+
+# Each backend: how to open an empty store in a temporary folder.
+BACKENDS: dict[str, Callable[[Path], Store]] = {
+    "sqlite": lambda folder: open_store(f"sqlite:///{folder}/portal.db"),
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def db(request, tmp_path) -> Store:
+    store = BACKENDS[request.param](tmp_path)
+    yield store
+    store.close()
+
+
+def events(db: Store, cursor: str | None = None) -> list[Event]:
+    found, page = [], db.events_after(cursor, limit=1000)
+    found += page.events
+    return found
+
+
+def kinds(db: Store, cursor: str | None = None) -> list[tuple[str, str]]:
+    return [(event.kind, event.entity) for event in events(db, cursor)]
+
+
+def people(db: Store, *names: str):
+    return [db.create_user(name, f"{name}@example.com", "hash", "member", NOW) for name in names]
+
+
+def ask(db: Store, author_id: int, title: str = "A title here", **fields) -> int:
+    values = {"tags": ["battery"], "lang": "en", "now": NOW, **fields}
+    return db.create_question(
+        author_id,
+        title,
+        "Body",
+        "<p>Body</p>",
+        "Body",
+        values["tags"],
+        values["lang"],
+        values["now"],
+    )
+
+
+# Users and ids
+
+
+def test_users_are_unique_by_name_and_email_whatever_the_case(db):
+    (asha,) = people(db, "Asha")
+    with pytest.raises(Conflict) as caught:
+        db.create_user("ASHA", "other@example.com", "hash", "member", NOW)
+    assert caught.value.field == "username"
+    with pytest.raises(Conflict) as caught:
+        db.create_user("other", "Asha@Example.com", "hash", "member", NOW)
+    assert caught.value.field == "email"
+    assert db.user_by_username("asha") == asha == db.user_by_id(asha.id)
+    assert db.user_by_id(asha.id + 1) is None
+    (signed_up,) = events(db)
+    assert (signed_up.kind, signed_up.entity_id, signed_up.actor_id) == (
+        "signed_up",
+        asha.id,
+        asha.id,
+    )
+
+
+def test_ids_grow_with_time_and_are_safe_in_javascript(db):
+    users = people(db, "a1", "a2", "a3")
+    ids = [ask(db, users[0].id, f"Question number {n}") for n in range(20)]
+    assert all(0 < i < 2**53 for i in ids + [u.id for u in users])
+    assert len(set(ids)) == 20
+    assert ids[0] < ids[-1]
+    assert [u.id for u in db.users_by_id([users[2].id, users[0].id])] == sorted(
+        [users[0].id, users[2].id]
+    )
+
+
+# Questions and lists
+
+
+def test_asking_counts_on_the_author_follows_and_records_the_event(db):
+    (asha,) = people(db, "asha")
+    question_id = ask(db, asha.id, tags=["battery", "charging"], lang="hi")
+    question = db.question(question_id)
+    assert (question.author_name, question.tags, question.lang) == (
+        "asha",
+        ("battery", "charging"),
+        "hi",
+    )
+    assert question.visible and question.answer_count == 0
+    assert db.user_by_id(asha.id).question_count == 1
+    assert db.is_following(asha.id, question_id)
+    asked = events(db)[-1]
+    assert (asked.kind, asked.question_id, asked.actor_id, asked.affected_id) == (
+        "asked",
+        question_id,
+        asha.id,
+        asha.id,
+    )
+    assert asked.data == {"lang": "hi", "tags": ["battery", "charging"]}
+
+
+def all_pages(fetch) -> list[int]:
+    seen, cursor = [], None
+    while True:
+        page = fetch(cursor)
+        seen += [question.id for question in page.items]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+def test_lists_follow_the_access_patterns_page_by_page(db):
+    asha, ravi = people(db, "asha", "ravi")
+    made = []
+    for number in range(7):
+        made.append(
+            ask(
+                db,
+                asha.id if number % 2 else ravi.id,
+                f"Question number {number}",
+                tags=["battery"] if number < 4 else ["screen"],
+                lang="en" if number % 3 else "ru",
+                now=f"2026-11-2{number}T09:00:00Z",
+            )
+        )
+    db.set_vote(asha.id, "question", made[0], 1, NOW)
+    db.create_answer(made[4], asha.id, "Answer", "<p>Answer</p>", "2026-11-28T09:00:00Z")
+    newest = list(reversed(made))
+
+    def listed(sort="newest", **scope):
+        return all_pages(lambda cursor: db.list_questions(sort, cursor=cursor, limit=2, **scope))
+
+    assert listed() == newest
+    assert listed("votes")[0] == made[0]
+    assert listed("active")[:2] == [made[4], made[6]]
+    assert listed("unanswered") == [made[6], made[5], made[3], made[2], made[1], made[0]]
+    assert listed(lang="ru") == [made[6], made[3], made[0]]
+    assert listed(tag="battery") == [made[3], made[2], made[1], made[0]]
+    assert listed(tag="battery", lang="ru") == [made[3], made[0]]
+    assert all_pages(lambda cursor: db.questions_by(asha.id, cursor=cursor, limit=2)) == [
+        made[5],
+        made[3],
+        made[1],
+    ]
+    db.set_hidden("question", made[5], True, NOW)
+    db.delete_post("question", made[3], NOW)
+    assert listed() == [made[6], made[4], made[2], made[1], made[0]]
+    assert all_pages(lambda cursor: db.questions_by(asha.id, cursor=cursor)) == [made[1]]
+    for cursor in ("nonsense", "WyJ4IiwxXQ", "WzEsLTFd", "e30", "!!"):
+        with pytest.raises(BadCursor):
+            db.list_questions("votes", cursor=cursor)
+
+
+def test_edits_keep_revisions_and_say_who_edited(db):
+    asha, mod = people(db, "asha", "mod")
+    question_id = ask(db, asha.id)
+    db.edit_question(question_id, mod.id, "A new title", "Two", "<p>Two</p>", "Two", ["x"], LATER)
+    question = db.question(question_id)
+    assert (question.title, question.tags, question.updated_at) == ("A new title", ("x",), LATER)
+    assert [r.body for r in db.revisions("question", question_id)] == ["Two", "Body"]
+    edited = events(db)[-1]
+    assert (edited.kind, edited.actor_id, edited.affected_id) == ("edited", mod.id, asha.id)
+    assert edited.data["revision"] == db.revisions("question", question_id)[0].id
+
+
+# Answers, acceptance and visibility
+
+
+def test_answer_counts_are_of_visible_answers_and_acceptance_follows(db):
+    asha, ravi, mod = people(db, "asha", "ravi", "mod")
+    question_id = ask(db, asha.id)
+    answer_id = db.create_answer(question_id, ravi.id, "Answer", "<p>Answer</p>", NOW)
+    assert db.question(question_id).answer_count == 1
+    assert db.user_by_id(ravi.id).answer_count == 1
+    assert db.is_following(ravi.id, question_id)
+    answered = events(db)[-1]
+    assert (answered.kind, answered.entity_id, answered.actor_id, answered.affected_id) == (
+        "answered",
+        answer_id,
+        ravi.id,
+        asha.id,
+    )
+
+    db.accept_answer(question_id, answer_id, asha.id, NOW)
+    db.accept_answer(question_id, answer_id, asha.id, NOW)  # no change: no event
+    assert db.question(question_id).accepted_answer_id == answer_id
+    db.set_hidden("answer", answer_id, True, LATER, actor_id=mod.id, reason="spam")
+    db.set_hidden("answer", answer_id, True, LATER, actor_id=mod.id)  # already hidden
+    question = db.question(question_id)
+    assert question.answer_count == 0 and question.accepted_answer_id is None
+    assert db.user_by_id(ravi.id).answer_count == 0
+    assert db.answer(answer_id).hidden and not db.answer(answer_id).visible
+    tail = events(db)[-3:]
+    assert [(e.kind, e.actor_id, e.affected_id) for e in tail] == [
+        ("accepted", asha.id, ravi.id),
+        ("hidden", mod.id, ravi.id),
+        ("unaccepted", mod.id, ravi.id),
+    ]
+    assert tail[0].data == {"previous": None}
+    assert tail[1].data == {"reason": "spam"} and tail[2].data == {"reason": "hidden"}
+
+    db.set_hidden("answer", answer_id, False, LATER, actor_id=mod.id)
+    question = db.question(question_id)
+    assert question.answer_count == 1 and question.accepted_answer_id is None
+    assert events(db)[-1].kind == "shown"
+
+
+def test_accepting_another_answer_names_the_previous_one(db):
+    asha, ravi, olga = people(db, "asha", "ravi", "olga")
+    question_id = ask(db, asha.id)
+    first = db.create_answer(question_id, ravi.id, "One", "<p>One</p>", NOW)
+    second = db.create_answer(question_id, olga.id, "Two", "<p>Two</p>", NOW)
+    db.accept_answer(question_id, first, asha.id, NOW)
+    db.accept_answer(question_id, second, asha.id, NOW)
+    db.accept_answer(question_id, None, asha.id, NOW)
+    tail = events(db)[-3:]
+    assert [(e.kind, e.entity_id, e.affected_id, dict(e.data)) for e in tail] == [
+        ("accepted", first, ravi.id, {"previous": None}),
+        ("accepted", second, olga.id, {"previous": first}),
+        ("unaccepted", second, olga.id, {"reason": "withdrawn"}),
+    ]
+
+
+def test_deletes_are_soft_and_keep_votes_and_revisions(db):
+    asha, ravi, mod = people(db, "asha", "ravi", "mod")
+    question_id = ask(db, asha.id)
+    answer_id = db.create_answer(question_id, ravi.id, "Answer", "<p>Answer</p>", NOW)
+    db.set_vote(asha.id, "answer", answer_id, 1, NOW)
+    db.accept_answer(question_id, answer_id, asha.id, NOW)
+    db.delete_post("answer", answer_id, LATER, actor_id=mod.id, reason="off topic")
+    answer = db.answer(answer_id)
+    assert answer.deleted and not answer.visible and answer.score == 1
+    assert db.votes_on(asha.id, question_id) == {("answer", answer_id): 1}
+    assert [r.body for r in db.revisions("answer", answer_id)] == ["Answer"]
+    question = db.question(question_id)
+    assert question.answer_count == 0 and question.accepted_answer_id is None
+    assert db.user_by_id(ravi.id).answer_count == 0
+    assert kinds(db)[-2:] == [("deleted", "answer"), ("unaccepted", "answer")]
+    assert events(db)[-2].data == {"reason": "off topic"}
+
+    db.delete_post("question", question_id, LATER, actor_id=mod.id)
+    db.delete_post("question", question_id, LATER, actor_id=mod.id)  # once is enough
+    assert db.question(question_id).deleted
+    assert db.user_by_id(asha.id).question_count == 0
+    assert kinds(db)[-1] == ("deleted", "question")
+    assert len([e for e in events(db) if e.kind == "deleted"]) == 2
+
+
+def test_votes_record_old_and_new_values_for_the_author(db):
+    asha, ravi = people(db, "asha", "ravi")
+    question_id = ask(db, asha.id)
+    assert db.set_vote(ravi.id, "question", question_id, 1, NOW) == 1
+    assert db.set_vote(ravi.id, "question", question_id, 1, NOW) == 1  # no change
+    assert db.set_vote(ravi.id, "question", question_id, -1, NOW) == -1
+    assert db.set_vote(ravi.id, "question", question_id, 0, NOW) == 0
+    votes = [e for e in events(db) if e.kind == "voted"]
+    assert [(dict(e.data), e.actor_id, e.affected_id) for e in votes] == [
+        ({"old": 0, "new": 1}, ravi.id, asha.id),
+        ({"old": 1, "new": -1}, ravi.id, asha.id),
+        ({"old": -1, "new": 0}, ravi.id, asha.id),
+    ]
+    assert db.votes_on(ravi.id, question_id) == {}
+
+
+def test_comments_affect_the_post_author(db):
+    asha, ravi = people(db, "asha", "ravi")
+    question_id = ask(db, asha.id)
+    answer_id = db.create_answer(question_id, ravi.id, "Answer", "<p>Answer</p>", NOW)
+    comment = db.add_comment("answer", answer_id, question_id, asha.id, "Thanks!", NOW)
+    assert [c.body for c in db.comments_of(question_id)] == ["Thanks!"]
+    commented = events(db)[-1]
+    assert (commented.kind, commented.entity_id, commented.affected_id) == (
+        "commented",
+        comment.id,
+        ravi.id,
+    )
+    assert commented.data == {"on": "answer", "post_id": answer_id}
+
+
+# Following and notifications
+
+
+def test_followers_come_in_pages_and_following_is_an_event_when_it_changes(db):
+    asker, *others = people(db, "asker", *(f"f{n}" for n in range(5)))
+    question_id = ask(db, asker.id)
+    for other in others:
+        db.set_following(other.id, question_id, True, NOW)
+    db.set_following(others[0].id, question_id, True, NOW)  # already following
+    db.set_following(others[1].id, question_id, False, NOW)
+    db.set_following(others[1].id, question_id, False, NOW)  # already not
+    expected = sorted([asker.id] + [o.id for o in others if o is not others[1]])
+    seen, after = [], 0
+    while batch := db.followers(question_id, after, limit=2):
+        seen += batch
+        after = batch[-1]
+    assert seen == expected
+    assert [k for k, _ in kinds(db) if k.endswith("followed")] == ["followed"] * 5 + ["unfollowed"]
+
+
+def test_notifications_once_per_event_and_recipient_with_an_unread_counter(db):
+    asha, ravi, olga = people(db, "asha", "ravi", "olga")
+    question_id = ask(db, asha.id)
+    assert db.add_notifications(1, "answer", question_id, ravi.id, [asha.id, olga.id], NOW) == 2
+    assert db.add_notifications(1, "answer", question_id, ravi.id, [asha.id, olga.id], NOW) == 0
+    assert db.add_notifications(2, "comment", question_id, ravi.id, [asha.id], LATER) == 1
+    assert db.unread_count(asha.id) == 2 and db.unread_count(olga.id) == 1
+    page = db.notifications(asha.id, limit=1)
+    (newest,) = page.items
+    assert (newest.kind, newest.actor_name, newest.question_title, newest.read) == (
+        "comment",
+        "ravi",
+        "A title here",
+        False,
+    )
+    (older,) = db.notifications(asha.id, cursor=page.next_cursor, limit=1).items
+    db.mark_read(asha.id, [older.id, older.id, 999])
+    assert db.unread_count(asha.id) == 1
+    db.mark_read(asha.id, [older.id])  # already read: the counter stays
+    assert db.unread_count(asha.id) == 1
+    db.mark_read(asha.id, None)  # everything
+    assert db.unread_count(asha.id) == 0
+    assert all(n.read for n in db.notifications(asha.id).items)
+    assert db.unread_count(olga.id) == 1  # only asha's
+    db.add_notifications(3, "accepted", question_id, ravi.id, [asha.id], LATER)
+    assert db.unread_count(asha.id) == 1
+    assert [n.read for n in db.notifications(asha.id).items] == [False, True, True]
+
+
+# The mail outbox
+
+
+def test_mail_is_queued_once_claimed_by_one_sender_and_kept_as_sent(db):
+    message = Mail("7:1", "asha@example.com", "Subject", "Text")
+    db.queue_mail([message], NOW)
+    db.queue_mail([Mail("7:1", "other@example.com", "Other", "Other")], NOW)  # same key
+    (due,) = db.due_mail(NOW)
+    assert (due.to, due.subject, due.attempts, due.status) == (
+        "asha@example.com",
+        "Subject",
+        0,
+        "pending",
+    )
+    assert db.claim_mail("7:1", NOW, LATER)
+    assert not db.claim_mail("7:1", NOW, LATER)  # claimed: nobody else takes it
+    assert db.due_mail(NOW) == []
+    assert [m.key for m in db.due_mail(LATER)] == ["7:1"]  # the claim lapsed
+    db.finish_mail("7:1", NOW, error="timed out", retry_at=LATER)
+    assert db.mail("7:1").last_error == "timed out" and db.mail("7:1").attempts == 1
+    assert db.due_mail(NOW) == [] and len(db.due_mail(LATER)) == 1
+    assert db.claim_mail("7:1", LATER, "2026-11-23T11:00:00Z")
+    db.finish_mail("7:1", LATER)
+    assert db.mail("7:1").status == "sent" and db.due_mail("2027-01-01T00:00:00Z") == []
+    db.queue_mail([Mail("8:1", "x@example.com", "S", "T")], NOW)
+    assert db.claim_mail("8:1", NOW, LATER)
+    db.finish_mail("8:1", NOW, error="550 no such mailbox")
+    assert db.mail("8:1").status == "failed"
+    assert db.forget_expired("2027-06-01T00:00:00Z") == 1  # the sent one, after its time
+    assert db.mail("7:1") is None and db.mail("8:1").status == "failed"
+
+
+# Limits
+
+
+def test_attempts_expire_in_bounded_batches(db):
+    ids = db.add_attempts([("sign-in:username", "asha")] * 5, NOW, expires=LATER)
+    db.add_attempts([("sign-in:username", "asha")], LATER, expires="2026-11-24T00:00:00Z")
+    assert db.attempts("sign-in:username", "asha", NOW).count == 6
+    assert db.attempts("sign-in:username", "asha", NOW).oldest == NOW
+    db.remove_attempts(ids[:1])
+    assert db.attempts("sign-in:username", "asha", NOW).count == 5
+    assert db.forget_expired("2026-11-23T11:00:00Z", limit=3) == 3
+    assert db.forget_expired("2026-11-23T11:00:00Z", limit=3) == 1
+    assert db.attempts("sign-in:username", "asha", NOW).count == 1
+    db.clear_attempts("sign-in:username", "asha")
+    assert db.attempts("sign-in:username", "asha", NOW).count == 0
+
+
+def test_write_counts_and_new_member_posts(db):
+    (asha,) = people(db, "asha")
+    assert [db.count_write(asha.id, "2026-11-23T09:30:00Z") for _ in range(3)] == [1, 2, 3]
+    assert db.count_write(asha.id, "2026-11-23T09:31:00Z") == 1
+    ask(db, asha.id)
+    assert db.posts_since(asha.id, "question", NOW) == 1
+    assert db.posts_since(asha.id, "question", LATER) == 0
+
+
+# The event log
+
+
+def test_the_log_pages_by_opaque_cursor_in_commit_order(db):
+    (asha,) = people(db, "asha")
+    assert db.events_after(db.latest_cursor()).events == []
+    start = db.latest_cursor()
+    questions = [ask(db, asha.id, f"Question number {n}") for n in range(5)]
+    first = db.events_after(start, limit=2)
+    second = db.events_after(first.cursor, limit=2)
+    third = db.events_after(second.cursor, limit=2)
+    assert [e.entity_id for e in first.events + second.events + third.events] == questions
+    assert db.events_after(third.cursor).events == [] and third.cursor == db.latest_cursor()
+    assert db.events_after(third.cursor).cursor == third.cursor
+    assert all(isinstance(page.cursor, str) for page in (first, second, third))
+    with pytest.raises(BadCursor):
+        db.events_after("not a cursor")
+
+
+def test_consumers_keep_their_own_cursors(db):
+    (asha,) = people(db, "asha")
+    ask(db, asha.id)
+    assert db.consumer_cursor("notifications") is None
+    db.save_consumer_cursor("notifications", db.latest_cursor())
+    ask(db, asha.id, "Another question")
+    assert db.consumer_cursor("awards") is None
+    (newer,) = db.events_after(db.consumer_cursor("notifications")).events
+    assert newer.kind == "asked"
+    db.save_consumer_cursor("notifications", None)
+    assert db.consumer_cursor("notifications") is None
+
+
+def test_every_change_writes_an_event_with_its_actor(db):
+    asha, ravi, mod = people(db, "asha", "ravi", "mod")
+    start = db.latest_cursor()
+    question_id = ask(db, asha.id)
+    answer_id = db.create_answer(question_id, ravi.id, "Answer", "<p>Answer</p>", NOW)
+    db.edit_answer(answer_id, ravi.id, "Better", "<p>Better</p>", NOW)
+    db.add_comment("question", question_id, question_id, ravi.id, "Which model?", NOW)
+    db.set_vote(asha.id, "answer", answer_id, 1, NOW)
+    db.accept_answer(question_id, answer_id, asha.id, NOW)
+    db.set_following(mod.id, question_id, True, NOW)
+    db.set_hidden("question", question_id, True, NOW, actor_id=mod.id)
+    db.set_hidden("question", question_id, False, NOW, actor_id=mod.id)
+    db.delete_post("question", question_id, NOW, actor_id=mod.id)
+    logged = events(db, start)
+    assert [e.kind for e in logged] == [
+        "asked",
+        "answered",
+        "edited",
+        "commented",
+        "voted",
+        "accepted",
+        "followed",
+        "hidden",
+        "shown",
+        "deleted",
+    ]
+    actors = [asha.id, ravi.id, ravi.id, ravi.id, asha.id, asha.id, mod.id, mod.id, mod.id, mod.id]
+    assert [e.actor_id for e in logged] == actors
+    assert all(e.question_id == question_id and e.at == NOW for e in logged)
+    assert len({e.id for e in logged}) == len(logged)
