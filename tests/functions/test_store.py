@@ -1,4 +1,6 @@
-"""The SQLite store: created when missing, migrated, WAL, and the outbox of changes."""
+"""The SQLite backend itself: created when missing, migrated (existing data included), WAL,
+foreign keys, and ids that draw again when they meet. The contract is tested for every
+backend in test_store_contract.py."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ import sqlite3
 
 import pytest
 
-from functions.store import BadCursor, Conflict, open_store
+from functions.store import ids, open_store
+from functions.store import sqlite as sqlite_backend
 from functions.store.migrations import MIGRATIONS
 
 NOW = "2026-11-23T09:30:00Z"
@@ -28,8 +31,13 @@ def test_created_with_its_folders_and_migrated(tmp_path, db):
     again = open_store(f"sqlite:///{path}")  # opening twice applies nothing twice
     assert again.user_by_id(1) is None
     again.close()
-    with pytest.raises(ValueError, match="sqlite"):
+
+
+def test_other_stores_are_refused_with_a_clear_error():
+    with pytest.raises(ValueError, match="sqlite:///"):
         open_store("postgres://nope")
+    with pytest.raises(ValueError, match="DynamoDB store is not part of this release yet"):
+        open_store("dynamodb://portal")
 
 
 def test_foreign_keys_are_enforced(db):
@@ -39,60 +47,69 @@ def test_foreign_keys_are_enforced(db):
         )
 
 
-def test_unique_names_and_emails(db):
-    db.create_user("Asha", "asha@example.com", "hash", "member", NOW)
-    with pytest.raises(Conflict) as caught:
-        db.create_user("ASHA", "other@example.com", "hash", "member", NOW)
-    assert caught.value.field == "username"
-    with pytest.raises(Conflict):
-        db.create_user("other", "Asha@Example.com", "hash", "member", NOW)
-    assert db.user_by_username("asha").username == "Asha"
-
-
-def test_outbox_records_every_change_in_order(db):
+def test_a_new_row_draws_another_id_when_its_id_is_taken(db, monkeypatch):
     asha = db.create_user("asha", "a@example.com", "hash", "member", NOW)
+    draws = [asha.id, asha.id]  # the first two draws meet asha's id
+    monkeypatch.setattr(sqlite_backend, "new_id", lambda: draws.pop() if draws else ids.new_id())
     ravi = db.create_user("ravi", "r@example.com", "hash", "member", NOW)
-    question = db.create_question(
-        asha.id, "A title here", "Body", "<p>Body</p>", "Body", ["x"], "en", NOW
-    )
-    answer, notified = db.create_answer(question, ravi.id, "Answer", "<p>Answer</p>", NOW)
-    assert [n.user_id for n in db.notifications_by_id(notified)] == [asha.id]
-    db.set_vote(asha.id, "answer", answer, 1, NOW)
-    db.set_vote(asha.id, "answer", answer, 1, NOW)  # no change in score: no event
-    db.accept_answer(question, answer, NOW)
-    db.edit_question(question, asha.id, "A new title", "Body", "<p>Body</p>", "Body", [], NOW)
-    db.set_hidden("answer", answer, True, NOW)
-    db.delete_post("question", question, NOW)
-    events = db.changes_since(0)
-    assert [(e.kind, e.entity) for e in events] == [
-        ("created", "question"),
-        ("created", "answer"),
-        ("answered", "question"),
-        ("voted", "answer"),
-        ("accepted", "question"),
-        ("accepted", "answer"),
-        ("edited", "question"),
-        ("hidden", "answer"),
-        ("deleted", "answer"),
-        ("deleted", "question"),
-    ]
-    assert [e.id for e in events] == sorted(e.id for e in events)
-    assert all(e.question_id == question for e in events)
-    assert db.changes_since(events[3].id, limit=2) == events[4:6]
-    assert db.question(question) is None and db.answer(answer) is None
+    assert ravi.id > asha.id and not draws and db.user_by_id(asha.id).username == "asha"
+    monkeypatch.setattr(sqlite_backend, "new_id", lambda: asha.id)
+    with pytest.raises(RuntimeError, match="no free id"):
+        db.create_user("olga", "o@example.com", "hash", "member", NOW)
 
 
-def test_revisions_and_vote_counts(db):
-    asha = db.create_user("asha", "a@example.com", "hash", "member", NOW)
-    question = db.create_question(
-        asha.id, "A title here", "One", "<p>One</p>", "One", [], "en", NOW
-    )
-    db.edit_question(question, asha.id, "A title here", "Two", "<p>Two</p>", "Two", ["t"], NOW)
-    assert [r.body for r in db.revisions("question", question)] == ["Two", "One"]
-    assert db.post_counts(asha.id) == (1, 0)
-
-
-def test_bad_cursors(db):
-    for cursor in ("nonsense", "WyJ4IiwxXQ", "WzEsLTFd", "e30", "!!"):
-        with pytest.raises(BadCursor):
-            db.list_questions("votes", cursor=cursor)
+def test_a_database_of_the_previous_release_is_carried_over(tmp_path):
+    """Counters are counted once, old events join the log, the notifications consumer starts
+    after them (they were delivered when they happened), and old ids keep working."""
+    path = tmp_path / "portal.db"
+    with sqlite3.connect(path) as old:
+        for script in MIGRATIONS[:2]:
+            old.executescript(script)
+        old.execute("PRAGMA user_version = 2")
+        old.executescript(
+            """
+            INSERT INTO users VALUES (1, 'asha', 'asha', 'a@x.org', 'a@x.org', 'member', 'h',
+                                      '2026-11-01T00:00:00Z');
+            INSERT INTO users VALUES (2, 'ravi', 'ravi', 'r@x.org', 'r@x.org', 'member', 'h',
+                                      '2026-11-01T00:00:00Z');
+            INSERT INTO questions (id, author_id, title, body, body_html, excerpt, tags, lang,
+                                   answer_count, accepted_answer_id, created_at, updated_at,
+                                   last_activity_at)
+                VALUES (42, 1, 'Old question', 'B', '<p>B</p>', 'B', '["x"]', 'en', 2, 8,
+                        '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z');
+            INSERT INTO answers (id, question_id, author_id, body, body_html, created_at,
+                                 updated_at, hidden)
+                VALUES (7, 42, 2, 'A', '<p>A</p>', '2026-11-02T01:00:00Z',
+                        '2026-11-02T01:00:00Z', 0),
+                       (8, 42, 2, 'H', '<p>H</p>', '2026-11-02T02:00:00Z',
+                        '2026-11-02T02:00:00Z', 1);
+            INSERT INTO notifications (id, user_id, kind, question_id, actor_id, created_at)
+                VALUES (1, 1, 'answer', 42, 2, '2026-11-02T01:00:00Z');
+            INSERT INTO events (id, kind, entity, entity_id, question_id, at) VALUES
+                (1, 'created', 'question', 42, 42, '2026-11-02T00:00:00Z'),
+                (2, 'created', 'answer', 7, 42, '2026-11-02T01:00:00Z'),
+                (3, 'answered', 'question', 42, 42, '2026-11-02T01:00:00Z');
+            INSERT INTO attempts (scope, key, at)
+                VALUES ('sign-in:username', 'asha', '2026-11-23T09:30:00Z');
+            """
+        )
+    store = open_store(f"sqlite:///{path}")
+    try:
+        question = store.question(42)
+        assert question.answer_count == 1  # the hidden answer no longer counts
+        assert question.accepted_answer_id is None  # it was the hidden one
+        assert (store.user_by_id(1).question_count, store.user_by_id(2).answer_count) == (1, 1)
+        assert store.unread_count(1) == 1
+        logged = store.events_after(None).events
+        assert [(e.kind, e.entity, e.entity_id) for e in logged] == [
+            ("asked", "question", 42),
+            ("answered", "answer", 7),
+        ]
+        assert store.events_after(store.consumer_cursor("notifications")).events == []
+        assert store.events_after(1).events == logged[1:]  # an index's old integer cursor
+        assert store.attempts("sign-in:username", "asha", NOW).count == 1
+        assert store.forget_expired("2026-11-23T10:31:00Z") == 1  # it expired after an hour
+        answer = store.create_answer(42, 1, "New", "<p>New</p>", NOW)
+        assert answer > 8 and store.question(42).answer_count == 2
+    finally:
+        store.close()
