@@ -6,13 +6,16 @@ and drives it from a second process with ``wrk`` (32 connections, 2 threads):
 - reads: question lists (every sort, a language filter) and question pages, half each,
   by a returning reader (its session has seen every question, as a browser's would);
 - writes: answers to 500 questions posted by 400 signed-in members in turn (each a month
-  old, so the new-account limits do not apply; the per-minute write limit does), with
-  their session cookie and CSRF token. Every answerer follows the question, so each
-  answer also notifies that question's earlier answerers and asker.
+  old, so the new-account limits do not apply; the per-minute write limit does, and each
+  run has its own 400 members so no run meets that limit), with their session cookie and
+  CSRF token. Every answerer follows the question, so each answer's event also notifies
+  that question's earlier answerers and asker, which the worker `portal serve` runs
+  beside the web workers does while the load goes on.
 
-Each phase runs three times; the best run is the headline and every run is recorded.
-Checks that every write landed (answers in the store against requests answered) and
-that no request failed. Targets on a 2-core machine: reads >= 800 req/s with
+Each phase runs three times; the headline is the fastest run in which no request failed
+(requests per second count successful requests only), and every run is recorded. Checks
+that every write landed (answers in the store against requests answered) and that no
+request failed. Targets on a 2-core machine: reads >= 800 req/s with
 p95 <= 50 ms; writes >= 200 req/s.
 """
 
@@ -43,8 +46,10 @@ WRITE_SECONDS = 8
 # Best of three, as in bench/build.py: the machine is shared, and the best run is the one
 # least disturbed by neighbours. Every run is recorded.
 REPEATS = 3
-# Enough members that three write runs stay under the per-minute write limit of each.
-WRITERS = 400
+# Members writing in each write run: about ten answers each in a run, under the per-minute
+# write limit; each run has members of its own, so no run meets an earlier run's count.
+WRITERS_PER_RUN = 400
+WRITERS = WRITERS_PER_RUN * REPEATS
 ANSWERED_QUESTIONS = 500
 PASSWORD = "bench password 2026"
 WORKERS = int(os.environ.get("BENCH_API_WORKERS", os.cpu_count() or 1))
@@ -154,10 +159,13 @@ def wrk(script: str, work: Path, port: int, seconds: int) -> dict:
     line = lines[0]
     raw = json.loads(line.removeprefix("RESULT "))
     errors = {key: raw[key] for key in ("connect", "read", "write", "status", "timeout")}
+    # Only answered, successful requests count: a 429 or a 500 is not throughput.
+    succeeded = raw["requests"] - raw["status"]
     return {
         "requests": raw["requests"],
+        "succeeded": succeeded,
         "seconds": round(raw["duration_us"] / 1e6, 2),
-        "requests_per_s": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "requests_per_s": round(succeeded / (raw["duration_us"] / 1e6), 1),
         "p50_ms": round(raw["p50_us"] / 1000, 2),
         "p95_ms": round(raw["p95_us"] / 1000, 2),
         "p99_ms": round(raw["p99_us"] / 1000, 2),
@@ -166,7 +174,12 @@ def wrk(script: str, work: Path, port: int, seconds: int) -> dict:
 
 
 def best(runs: list[dict]) -> dict:
-    return dict(max(runs, key=lambda run: run["requests_per_s"]))
+    """The fastest run that had no errors: a run that failed requests is never the best.
+    When every run had errors, the fastest is reported with ``clean: false``."""
+    clean = [run for run in runs if not any(run["errors"].values())]
+    chosen = dict(max(clean or runs, key=lambda run: run["requests_per_s"]))
+    chosen["clean"] = bool(clean)
+    return chosen
 
 
 def answers_in(store_path: Path, after_id: int = 0) -> tuple[int, int, int]:
@@ -304,8 +317,10 @@ def main() -> None:
             ]
             _, _, last_before = answers_in(store_path)
             write_runs = [
-                wrk(write_script(answer_paths, sessions), work, port, WRITE_SECONDS)
-                for _ in range(REPEATS)
+                wrk(
+                    write_script(answer_paths, sessions[run::REPEATS]), work, port, WRITE_SECONDS
+                )
+                for run in range(REPEATS)
             ]
             landed, writers, _ = answers_in(store_path, last_before)
         finally:

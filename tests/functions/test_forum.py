@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import QUESTION, flask_client
 
-from functions import community
+from functions import community, search_feed
+from functions.store import utcnow
 
 ANSWER = {"body": "Try another cable first; most charging faults are the cable."}
 
@@ -231,3 +232,33 @@ def test_a_cursor_no_list_handed_out_is_a_422_on_every_list(member):
         assert reply.json["errors"] == [
             {"field": "cursor", "message": "Use a next_cursor from an earlier page."}
         ]
+
+
+def test_a_question_whose_only_answer_is_hidden_is_open_everywhere(member, anonymous, store):
+    """One rule, from the visible answers: the API, the unanswered list and search agree."""
+    asha, ravi = member("asha"), member("ravi")
+    question = asha.ask()
+    path = f"/api/questions/{question['id']}"
+    answer = ravi.call("POST", f"{path}/answers", ANSWER).json
+    assert asha.call("PUT", f"{path}/accepted-answer", {"answer_id": answer["id"]}).status == 200
+    assert anonymous.get(path).json["status"] == "accepted"
+
+    moderator = store.user_by_username("asha")  # whoever hides it; the rule is the same
+    store.set_hidden("answer", answer["id"], True, utcnow(), actor_id=moderator.id)
+    seen = anonymous.get(path).json
+    assert (seen["status"], seen["answer_count"], seen["answers"]) == ("open", 0, [])
+    unanswered = anonymous.get("/api/questions?sort=unanswered").json["items"]
+    assert question["id"] in [item["id"] for item in unanswered]
+    doc = search_feed.question_doc(store, store.question(question["id"]))
+    assert doc.status == "open" and "cable first" not in doc.body
+    profile = anonymous.get(f"/api/users/{ravi.user['id']}").json
+    assert profile["answer_count"] == 0
+
+
+def test_a_member_list_is_newest_first_and_on_its_own(member, anonymous):
+    asha = member("asha")
+    first, second = asha.ask(), asha.ask(title="Another question about charging")
+    mine = anonymous.get("/api/questions?author=asha").json["items"]
+    assert [item["id"] for item in mine] == [second["id"], first["id"]]
+    mixed = anonymous.get("/api/questions?author=asha&sort=votes")
+    assert mixed.status == 422 and mixed.json["errors"][0]["field"] == "author"
