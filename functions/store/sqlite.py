@@ -824,29 +824,30 @@ class SQLiteStore:
         user_ids: Sequence[int],
         now: str,
     ) -> int:
-        added = 0
-        with self._write() as db:
-            for user_id in user_ids:
-                if db.execute(
-                    "SELECT 1 FROM notifications WHERE event_id = ? AND user_id = ?",
-                    (event_id, user_id),
-                ).fetchone():
-                    continue
-                self._insert(
-                    db,
-                    "notifications",
-                    {
-                        "event_id": event_id,
-                        "user_id": user_id,
-                        "kind": kind,
-                        "question_id": question_id,
-                        "actor_id": actor_id,
-                        "created_at": now,
-                    },
+        # One statement for the batch: the (event, user) key skips those already notified,
+        # and RETURNING names the new ones, whose unread counters go up.
+        for _ in range(ID_DRAWS):
+            rows = json.dumps([[new_id(), user_id] for user_id in dict.fromkeys(user_ids)])
+            with self._write() as db:
+                try:
+                    added = db.execute(
+                        "INSERT INTO notifications (id, event_id, user_id, kind, question_id,"
+                        " actor_id, created_at) SELECT value ->> 0, ?, value ->> 1, ?, ?, ?, ?"
+                        " FROM json_each(?) WHERE true ON CONFLICT (event_id, user_id) DO NOTHING"
+                        " RETURNING user_id",
+                        (event_id, kind, question_id, actor_id, now, rows),
+                    ).fetchall()
+                except sqlite3.IntegrityError as error:
+                    if str(error) != "UNIQUE constraint failed: notifications.id":
+                        raise
+                    continue  # an id was taken: draw the batch's ids again
+                db.execute(
+                    "UPDATE users SET unread_count = unread_count + 1"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([row[0] for row in added]),),
                 )
-                self._count(db, "users", "unread_count", user_id, 1)
-                added += 1
-        return added
+            return len(added)
+        raise RuntimeError(f"no free ids for notifications after {ID_DRAWS} draws")
 
     def notifications(
         self, user_id: int, cursor: str | None = None, limit: int = 20

@@ -113,3 +113,16 @@ def test_a_database_of_the_previous_release_is_carried_over(tmp_path):
         assert answer > 8 and store.question(42).answer_count == 2
     finally:
         store.close()
+
+
+def test_notifications_draw_other_ids_when_theirs_are_taken(db, monkeypatch):
+    asha, ravi = (
+        db.create_user(name, f"{name}@example.com", "hash", "member", NOW) for name in "ab"
+    )
+    question = db.create_question(asha.id, "A title here", "B", "<p>B</p>", "B", [], "en", NOW)
+    assert db.add_notifications(1, "answer", question, ravi.id, [asha.id], NOW) == 1
+    (taken,) = db.notifications(asha.id).items
+    draws = [taken.id]  # the next batch's first draw meets that notification's id
+    monkeypatch.setattr(sqlite_backend, "new_id", lambda: draws.pop() if draws else ids.new_id())
+    assert db.add_notifications(2, "comment", question, ravi.id, [asha.id], NOW) == 1
+    assert not draws and db.unread_count(asha.id) == 2
