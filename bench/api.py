@@ -317,9 +317,7 @@ def main() -> None:
             ]
             _, _, last_before = answers_in(store_path)
             write_runs = [
-                wrk(
-                    write_script(answer_paths, sessions[run::REPEATS]), work, port, WRITE_SECONDS
-                )
+                wrk(write_script(answer_paths, sessions[run::REPEATS]), work, port, WRITE_SECONDS)
                 for run in range(REPEATS)
             ]
             landed, writers, _ = answers_in(store_path, last_before)

@@ -76,8 +76,20 @@ class User:
     answer_count: int = 0  # visible answers
 
 
+class _Post:
+    """What questions and answers share: a post is visible unless hidden or deleted."""
+
+    __slots__ = ()
+    hidden: bool
+    deleted: bool
+
+    @property
+    def visible(self) -> bool:
+        return not (self.hidden or self.deleted)
+
+
 @dataclass(frozen=True, slots=True)
-class Question:
+class Question(_Post):
     id: int
     author_id: int
     author_name: str
@@ -97,13 +109,9 @@ class Question:
     hidden: bool
     deleted: bool = False
 
-    @property
-    def visible(self) -> bool:
-        return not (self.hidden or self.deleted)
-
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(_Post):
     id: int
     question_id: int
     author_id: int
@@ -115,10 +123,6 @@ class Answer:
     updated_at: str
     hidden: bool
     deleted: bool = False
-
-    @property
-    def visible(self) -> bool:
-        return not (self.hidden or self.deleted)
 
 
 @dataclass(frozen=True, slots=True)

@@ -684,23 +684,8 @@ class SQLiteStore:
         actor_id: int | None = None,
         reason: str | None = None,
     ) -> None:
-        with self._write() as db:
-            post = self._post_state(db, kind, post_id)
-            if post["hidden"] == hidden:
-                return
-            db.execute(f"UPDATE {_TABLE[kind]} SET hidden = ? WHERE id = ?", (int(hidden), post_id))
-            self._event(
-                db,
-                "hidden" if hidden else "shown",
-                kind,
-                post_id,
-                post["question_id"],
-                now,
-                actor=actor_id,
-                affected=post["author_id"],
-                **({"reason": reason} if reason else {}),
-            )
-            self._visibility_changed(db, kind, post, {**post, "hidden": hidden}, actor_id, now)
+        event = "hidden" if hidden else "shown"
+        self._set_flag(kind, post_id, "hidden", hidden, event, now, actor_id, reason)
 
     def delete_post(
         self,
@@ -711,14 +696,28 @@ class SQLiteStore:
         actor_id: int | None = None,
         reason: str | None = None,
     ) -> None:
+        self._set_flag(kind, post_id, "deleted", True, "deleted", now, actor_id, reason)
+
+    def _set_flag(
+        self,
+        kind: PostKind,
+        post_id: int,
+        flag: str,
+        value: bool,
+        event: str,
+        now: str,
+        actor_id: int | None,
+        reason: str | None,
+    ) -> None:
+        """Hide, show or delete a post: the flag, its event, then what follows from it."""
         with self._write() as db:
             post = self._post_state(db, kind, post_id)
-            if post["deleted"]:
-                return
-            db.execute(f"UPDATE {_TABLE[kind]} SET deleted = 1 WHERE id = ?", (post_id,))
+            if post[flag] == value:
+                return  # already so: nothing happened
+            db.execute(f"UPDATE {_TABLE[kind]} SET {flag} = ? WHERE id = ?", (int(value), post_id))
             self._event(
                 db,
-                "deleted",
+                event,
                 kind,
                 post_id,
                 post["question_id"],
@@ -727,7 +726,7 @@ class SQLiteStore:
                 affected=post["author_id"],
                 **({"reason": reason} if reason else {}),
             )
-            self._visibility_changed(db, kind, post, {**post, "deleted": True}, actor_id, now)
+            self._visibility_changed(db, kind, post, {**post, flag: value}, actor_id, now)
 
     @staticmethod
     def _post_state(db: sqlite3.Connection, kind: PostKind, post_id: int) -> dict:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 
 from conftest import http_client
-from portal_testing import run_portal, serving
+from portal_testing import run_portal, serving, wait_for
 
 from functions import search_feed
 from search_index.documents import CommunityDoc, Deleted
@@ -60,16 +59,6 @@ def search(client, query: str) -> list[str]:
     reply = client.get(f"/api/search?q={query}&lang=en")
     assert reply.status == 200, reply
     return [item["url"] for item in reply.json["items"]]
-
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    """Poll until ``condition()`` holds; the live writer works in the background."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def test_posts_are_searchable_on_a_real_server_and_leave_when_hidden(small_paths):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from dataclasses import replace
 
 import pytest
@@ -179,13 +178,3 @@ def test_build_snapshot_leaves_hidden_posts_out(tmp_path):
 
     assert urls(folder, "post") == ["en/" + visible.url]
     assert hidden.hidden is False  # hidden ones are filtered by the build: see test_build_index
-
-
-def wait_for(condition, seconds: float = 15.0) -> bool:
-    """Poll until ``condition`` holds; a generous bound, not a timing assertion."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
