@@ -7,7 +7,7 @@
 """
 
 # The page that shows one community question; its widget reads the id from the query.
-QUESTION_PAGE = "community/question/"
+QUESTION_SOURCE = "community/question.md"
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
@@ -18,6 +18,9 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
     if stem.endswith("/index"):
         return stem.removesuffix("index")
     return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+QUESTION_PAGE = page_url(QUESTION_SOURCE)
 
 
 def question_url(question_id: int, lang: str | None = None) -> str:

@@ -11,11 +11,13 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from core.urls import QUESTION_SOURCE, page_url
 from site_config.listings import escape
 
 
 @dataclass(frozen=True)
 class WidgetPage:
+    name: str  # what templates and scripts call it: pages.ask, C.href("ask")
     src_uri: str
     title: str  # ui key of the page title
     widget: str  # the data-widget name the script looks for
@@ -25,8 +27,11 @@ class WidgetPage:
 
 PAGES: tuple[WidgetPage, ...] = (
     # Reads ?q= (and &page=) from the address; the search box in every page's header leads here.
-    WidgetPage("search.md", title="search.title", widget="search-results", intro="search.intro"),
     WidgetPage(
+        "search", "search.md", title="search.title", widget="search-results", intro="search.intro"
+    ),
+    WidgetPage(
+        "ask",
         "community/ask.md",
         title="ask.title",
         widget="ask-question",
@@ -34,22 +39,34 @@ PAGES: tuple[WidgetPage, ...] = (
         points=("ask.tip.search", "ask.tip.details", "ask.tip.private"),
     ),
     WidgetPage(
+        "questions",
         "community/questions.md",
         title="questions.title",
         widget="question-list",
         intro="questions.intro",
     ),
     # The question's own title replaces this page's heading once it has loaded.
-    WidgetPage("community/question.md", title="question.title", widget="question"),
-    WidgetPage("community/signup.md", title="signup.title", widget="signup", intro="signup.intro"),
-    WidgetPage("community/login.md", title="login.title", widget="login", intro="login.intro"),
+    WidgetPage("question", QUESTION_SOURCE, title="question.title", widget="question"),
     WidgetPage(
+        "signup", "community/signup.md", title="signup.title", widget="signup", intro="signup.intro"
+    ),
+    WidgetPage(
+        "login", "community/login.md", title="login.title", widget="login", intro="login.intro"
+    ),
+    WidgetPage(
+        "notifications",
         "community/notifications.md",
         title="notifications.title",
         widget="notifications",
         intro="notifications.intro",
     ),
 )
+
+
+def urls() -> dict[str, str]:
+    """Each widget page's address, relative to a language's root: the one place templates
+    (``pages.ask``) and scripts (``C.href("ask")``) take them from."""
+    return {page.name: page_url(page.src_uri) for page in PAGES}
 
 
 def markdown(page: WidgetPage, ui: Mapping[str, str]) -> str:

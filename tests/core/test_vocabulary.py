@@ -8,9 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from core import languages, roles, tags, urls
+from core.settings import PROJECT_ROOT
 from functions import models
 from search_index import analyzers
-from site_config import frontmatter
+from site_config import frontmatter, widget_pages
 
 
 def test_docstring_examples_run():
@@ -63,3 +64,10 @@ def test_the_api_and_the_front_matter_apply_the_same_tag_rule(tag, ok):
     assert tags.valid_tag(tag) is ok
     assert _front_matter_accepts(tag) is ok
     assert _api_accepts(tag) is ok
+
+
+def test_the_question_page_is_one_address_for_python_templates_and_scripts():
+    assert widget_pages.urls()["question"] == urls.QUESTION_PAGE == "community/question/"
+    assert urls.question_url(7, "km") == "km/" + widget_pages.urls()["question"] + "?id=7"
+    script = (PROJECT_ROOT / "theme/assets/javascripts/community/core.js").read_text()
+    assert "community/" not in script, "core.js names a page; take it from portal-pages"

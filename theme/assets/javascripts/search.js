@@ -16,6 +16,15 @@
   var apiBase = (meta("portal:api") || "/api").replace(/\/$/, "");
   var langRoot = new URL(meta("portal:root") || "./", location.href);
   var siteRoot = new URL("../", langRoot); // results' urls are relative to the site root
+
+  // The results page's address, from the build (site_config/widget_pages.py).
+  function searchPage() {
+    try {
+      return JSON.parse(document.getElementById("portal-pages").textContent).search;
+    } catch (e) {
+      return "search/";
+    }
+  }
   var pageLang = document.documentElement.lang || "en";
   var words = {};
   try {
@@ -43,7 +52,7 @@
   function nextId(prefix) { uid += 1; return prefix + "-" + uid; }
 
   function resultsPage(query, page) {
-    var url = new URL("search/", langRoot);
+    var url = new URL(searchPage(), langRoot);
     url.searchParams.set("q", query);
     if (page && page > 1) url.searchParams.set("page", String(page));
     return url.href;
@@ -215,7 +224,7 @@
     var inputId = nextId("portal-search-input");
     var input = el("input", { type: "search", id: inputId, name: "q", placeholder: t("search.placeholder"), enterkeyhint: "search", spellcheck: "false" });
     var list = el("ul", { class: "portal-search__list", "aria-label": t("search.label") });
-    var form = el("form", { class: "portal-search md-grid", role: "search", action: new URL("search/", langRoot).pathname }, [
+    var form = el("form", { class: "portal-search md-grid", role: "search", action: new URL(searchPage(), langRoot).pathname }, [
       el("label", { for: inputId, class: "portal-search__label", text: t("search.label") }),
       el("div", { class: "portal-search__field" }, [input, list]),
       el("button", { type: "submit", class: "md-button md-button--primary", text: t("search.button") })

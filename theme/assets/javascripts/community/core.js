@@ -12,19 +12,17 @@
   var apiBase = (meta("portal:api") || "/api").replace(/\/$/, "");
   var root = new URL(meta("portal:root") || "./", location.href);
   var lang = document.documentElement.lang || "en";
-  var words = {};
-  try {
-    words = JSON.parse(document.getElementById("portal-ui").textContent);
-  } catch (e) { /* no words: keys are shown, the page still works */ }
+  function pageData(id) {
+    try {
+      return JSON.parse(document.getElementById(id).textContent);
+    } catch (e) {
+      return {}; // no words: keys are shown, the page still works
+    }
+  }
 
-  var PAGES = {
-    questions: "community/questions/",
-    question: "community/question/",
-    ask: "community/ask/",
-    login: "community/login/",
-    signup: "community/signup/",
-    notifications: "community/notifications/"
-  };
+  var words = pageData("portal-ui");
+  // The widget pages' addresses, from the build (site_config/widget_pages.py).
+  var PAGES = pageData("portal-pages");
 
   // ---- words -------------------------------------------------------------------------
 
