@@ -53,7 +53,7 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
     """Give templates the interface words of the language being built, and the addresses
     of the widget pages."""
     env.globals["ui"] = _ui(config)
-    env.globals["pages"] = widget_pages.urls()
+    env.globals["portal_pages"] = widget_pages.urls()
     return env
 
 

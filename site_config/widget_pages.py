@@ -17,7 +17,7 @@ from site_config.listings import escape
 
 @dataclass(frozen=True)
 class WidgetPage:
-    name: str  # what templates and scripts call it: pages.ask, C.href("ask")
+    name: str  # what templates and scripts call it: portal_pages.ask, C.href("ask")
     src_uri: str
     title: str  # ui key of the page title
     widget: str  # the data-widget name the script looks for
@@ -65,7 +65,7 @@ PAGES: tuple[WidgetPage, ...] = (
 
 def urls() -> dict[str, str]:
     """Each widget page's address, relative to a language's root: the one place templates
-    (``pages.ask``) and scripts (``C.href("ask")``) take them from."""
+    (``portal_pages.ask``) and scripts (``C.href("ask")``) take them from."""
     return {page.name: page_url(page.src_uri) for page in PAGES}
 
 
