@@ -14,12 +14,13 @@ bp = Blueprint("forum", __name__, url_prefix="/api")
 VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a new view
 
 
-# Reading the store: unknown or hidden posts are 404 (moderators still see hidden ones).
+# Reading the store: unknown, deleted or hidden posts are 404 (moderators still see hidden
+# ones, not deleted ones).
 
 
 def _question(question_id: int) -> Question:
     question = web.store().question(question_id)
-    if question is None or (not question.visible and not web.is_staff(web.current_user())):
+    if not _may_see(question):
         raise Problem(f"There is no question with id {question_id}.", status=404)
     return question
 
@@ -27,17 +28,17 @@ def _question(question_id: int) -> Question:
 def _answer(answer_id: int) -> Answer:
     store = web.store()
     answer = store.answer(answer_id)
-    if answer is None or (
-        not web.is_staff(web.current_user())
-        and (not answer.visible or _hidden_question(store.question(answer.question_id)))
-    ):
+    # An answer is as hidden as its question: its revisions and edits are too.
+    if answer is None or not (_may_see(answer) and _may_see(store.question(answer.question_id))):
         raise Problem(f"There is no answer with id {answer_id}.", status=404)
     return answer
 
 
-def _hidden_question(question: Question | None) -> bool:
-    # An answer is as hidden as its question: its revisions and edits are too.
-    return question is None or not question.visible
+def _may_see(post: Question | Answer | None) -> bool:
+    """Deleted posts are gone for everyone; hidden ones stay in view of moderators."""
+    if post is None or post.deleted:
+        return False
+    return not post.hidden or web.is_staff(web.current_user())
 
 
 # Shaping responses
@@ -110,8 +111,7 @@ def question_out(question: Question) -> models.QuestionOut:
     comments: dict[tuple[str, int], list[Comment]] = {}
     for comment in store.comments_of(question.id):
         comments.setdefault((comment.post_kind, comment.post_id), []).append(comment)
-    staff = web.is_staff(user)
-    answers = [a for a in store.answers_of(question.id) if staff or a.visible]
+    answers = [a for a in store.answers_of(question.id) if _may_see(a)]
     accepted = question.accepted_answer_id
     answers.sort(key=lambda a: (a.id != accepted, -a.score, a.created_at, a.id))
     return models.QuestionOut.model_construct(

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from functions.store import Mail, Store, later
+from functions.store import Mail, Store, later, utcnow
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
@@ -59,20 +60,31 @@ def _refused_for_good(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
-def deliver_due(store: Store, mailer: Mailer, now: str, limit: int = 20) -> int:
-    """Send up to ``limit`` messages that are due; how many were tried."""
+def deliver_due(
+    store: Store, mailer: Mailer, clock: Callable[[], str] = utcnow, limit: int = 20
+) -> int:
+    """Send up to ``limit`` messages that are due by ``clock()``; how many were tried.
+
+    The clock is read again for each message, since a slow server may take a while."""
     tried = 0
-    for mail in store.due_mail(now, limit):
-        if not store.claim_mail(mail.key, now, later(now, CLAIM_SECONDS)):
+    for mail in store.due_mail(clock(), limit):
+        now = clock()
+        claim = later(now, CLAIM_SECONDS)
+        if not store.claim_mail(mail.key, now, claim):
             continue  # another sender has it
         tried += 1
         try:
             mailer.send(mail)
         except (OSError, smtplib.SMTPException) as error:
+            now = clock()
             delay = retry_delay(mail.attempts + 1, error)
             retry_at = None if delay is None else later(now, delay)
             store.finish_mail(
-                mail.key, now, error=f"{type(error).__name__}: {error}"[:500], retry_at=retry_at
+                mail.key,
+                claim,
+                now,
+                error=f"{type(error).__name__}: {error}"[:500],
+                retry_at=retry_at,
             )
             log.warning(
                 "Could not send mail to %s (%s); %s",
@@ -81,5 +93,5 @@ def deliver_due(store: Store, mailer: Mailer, now: str, limit: int = 20) -> int:
                 f"trying again at {retry_at}" if retry_at else "giving up",
             )
         else:
-            store.finish_mail(mail.key, now)
+            store.finish_mail(mail.key, claim, clock())
     return tried

@@ -4,7 +4,8 @@
 - a comment: the author of the post it is on;
 - an accepted answer: its author.
 
-Nobody hears of what they did themselves. A question's followers are notified a page at a
+Nobody hears of what they did themselves, nor of a post hidden or deleted before the
+consumer got to its event. A question's followers are notified a page at a
 time (:data:`FANOUT_BATCH` in one write), however many there are. Notifications are keyed
 by their event and recipient, and so are the emails queued beside them when mail is set up,
 so a replayed event adds nothing. The mail outbox is sent by :mod:`functions.mail`.
@@ -36,12 +37,24 @@ def handle(store: Store, event: Event, site_url: str | None = None) -> None:
     if kind is None or event.question_id is None or event.actor_id is None:
         return
     question = store.question(event.question_id)
-    if question is None:
-        return
+    if question is None or not question.visible or not _post_visible(store, event):
+        return  # hidden or deleted before the consumer got here: nobody hears of it
     for batch in _recipients(store, event, kind):
         store.add_notifications(event.id, kind, question.id, event.actor_id, batch, event.at)
         if site_url is not None:
             store.queue_mail(_emails(store, event, kind, question, batch, site_url), event.at)
+
+
+def _post_visible(store: Store, event: Event) -> bool:
+    """The answer answered or accepted, or the post commented on, is still there to see."""
+    if event.kind == "commented":
+        kind, post_id = event.data.get("on"), event.data.get("post_id")
+    else:
+        kind, post_id = "answer", event.entity_id
+    if kind == "question":
+        return True  # the question itself was checked
+    answer = store.answer(post_id) if isinstance(post_id, int) else None
+    return answer is not None and answer.visible
 
 
 def _recipients(store: Store, event: Event, kind: NotificationKind) -> Iterator[list[int]]:

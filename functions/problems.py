@@ -16,7 +16,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
 from functions.errors import DomainError, Invalid, LimitReached, NotAllowed, NotFound
-from functions.store.contract import BadCursor, Conflict
+from functions.store.contract import BadCursor, Conflict, Stale
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -102,6 +102,12 @@ def register(app: Flask) -> None:
             409,
             f"That {error.field} is already taken; choose another or sign in.",
             errors=[{"field": error.field, "message": f"This {error.field} is taken."}],
+        )
+
+    @app.errorhandler(Stale)
+    def _stale(error: Stale) -> Response:
+        return response(
+            409, f"This {error.kind} was hidden or deleted meanwhile; reload the page to see it."
         )
 
     @app.errorhandler(BadCursor)

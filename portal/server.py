@@ -7,6 +7,7 @@ Requests under /api go to the Flask functions.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -17,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from whitenoise import WhiteNoise
 
 from core.languages import CODES, DEFAULT
 from core.settings import Settings
 
+log = logging.getLogger(__name__)
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 # Material's bundles carry a content hash in their names, so they can be cached for good.
@@ -83,10 +86,26 @@ def create_app(settings: Settings) -> Callable[[Environ, StartResponse], Iterabl
     return portal
 
 
+class _Arbiter(Arbiter):
+    """Gunicorn's arbiter, also keeping the consumer process running: it checks it on each
+    turn of its loop (about once a second), where it checks its web workers."""
+
+    def __init__(self, app: _Gunicorn, consumers: ConsumerProcess) -> None:
+        self.consumers = consumers
+        super().__init__(app)
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        self.consumers.keep_running()
+
+
 class _Gunicorn(BaseApplication):
-    def __init__(self, app: Callable, options: dict[str, Any]) -> None:
-        self._app, self._options = app, options
+    def __init__(self, app: Callable, options: dict[str, Any], consumers: ConsumerProcess) -> None:
+        self._app, self._options, self._consumers = app, options, consumers
         super().__init__()
+
+    def run(self) -> None:
+        _Arbiter(self, self._consumers).run()
 
     def load_config(self) -> None:
         for key, value in self._options.items():
@@ -98,17 +117,31 @@ class _Gunicorn(BaseApplication):
 
 class ConsumerProcess:
     """``portal work`` beside the web workers: the consumers of the event log run in their
-    own process, never in a request's thread. It stops when the server stops, and on its
-    own if the server dies without stopping it."""
+    own process, never in a request's thread. The server's arbiter looks after it as it
+    does after its web workers (started again if it dies, see :class:`_Arbiter`); it stops
+    when the server stops, and on its own if the server dies without stopping it."""
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
+        self.stopping = False
 
     def start(self, _arbiter: object = None) -> None:
         command = [sys.executable, "-m", "portal", "work", "--parent", str(os.getpid())]
         self.process = subprocess.Popen(command)
 
+    def keep_running(self) -> None:
+        # poll() also sees an exit the arbiter reaped (it waits for any child).
+        if self.stopping or self.process is None or self.process.poll() is None:
+            return
+        log.warning(
+            "portal work (pid %s) exited with %s; starting it again",
+            self.process.pid,
+            self.process.returncode,
+        )
+        self.start()
+
     def stop(self, _arbiter: object = None) -> None:
+        self.stopping = True
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -134,4 +167,4 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int) 
         "timeout": 30,
         "graceful_timeout": 10,
     }
-    _Gunicorn(create_app(settings), options).run()
+    _Gunicorn(create_app(settings), options, consumers).run()

@@ -28,7 +28,8 @@ from search_index.live import LiveIndexer
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2  # how long an idle worker waits: a hidden post leaves search within a second
 ERROR_PAUSE_SECONDS = 2.0  # after a step failed, before trying again
-EXPIRY_EVERY_SECONDS = 300.0
+EXPIRY_EVERY_SECONDS = 60.0
+EXPIRY_BATCH = 500  # expired rows deleted in one transaction
 
 Step = Callable[[], int]
 
@@ -49,7 +50,7 @@ class Worker:
         ]
         if self.mailer is not None:
             mailer = self.mailer
-            steps.append(lambda: deliver_due(self.store, mailer, utcnow()))
+            steps.append(lambda: deliver_due(self.store, mailer))
         steps += [self._index, self._forget_expired]
         return steps
 
@@ -65,7 +66,9 @@ class Worker:
         if time.monotonic() < self._next_expiry:
             return 0
         self._next_expiry = time.monotonic() + EXPIRY_EVERY_SECONDS
-        self.store.forget_expired(utcnow())
+        now = utcnow()
+        while self.store.forget_expired(now, EXPIRY_BATCH) == EXPIRY_BATCH:
+            pass  # a batch a transaction, until what has expired is gone
         return 0  # housekeeping is not work that calls for another pass at once
 
     def drain(self) -> int:

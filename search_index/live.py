@@ -1,8 +1,8 @@
 """The single writer that keeps community posts in the published index as they change.
 
-The community store records every change in an outbox (events with increasing ids). A
-:class:`LiveIndexer` takes them from a source callable, ``fetch(after_cursor) -> (changes,
-new_cursor)``, applies them to the index ``settings.index_dir`` points at, and stores the
+The community store records every change in its event log, read from an opaque cursor. A
+:class:`LiveIndexer` takes the changes from a source callable, ``fetch(after_cursor) ->
+(changes, new_cursor)``, applies them to the index ``settings.index_dir`` points at, and stores the
 new cursor in the same commit. When ``portal build`` swaps in a fresh index (built from a
 snapshot of the store, with the snapshot's cursor), the writer notices, reads that index's
 cursor and carries on from there, so nothing is lost or applied twice in a way that shows.
@@ -80,7 +80,8 @@ class LiveIndexer:
     # Applying changes
 
     def run_once(self) -> int:
-        """Fetch and apply one batch of changes; return how many were applied.
+        """Fetch and apply one batch of changes; how many were applied (at least 1 when the
+        cursor moved, 0 when there was nothing new).
 
         Only the writer may call this (see :meth:`acquire`).
         """
@@ -104,7 +105,7 @@ class LiveIndexer:
         # commit stays a few milliseconds.
         writer.commit(merge=len(changes) > 100)
         self._cursor = cursor
-        return len(changes)
+        return max(len(changes), 1)  # events without a question are still progress
 
     def _current_index(self) -> Index | None:
         build = os.path.realpath(self.index_dir)

@@ -37,7 +37,7 @@ EventKind = Literal[
     "commented",  # comment; affects the post's author; data: on (post kind), post_id
     "voted",  # question or answer; affects its author; data: old, new (-1, 0 or 1)
     "accepted",  # answer; affects its author; data: previous (the answer accepted before)
-    "unaccepted",  # answer; affects its author; data: reason (asker, hidden, deleted)
+    "unaccepted",  # answer; affects its author; data: reason (withdrawn, hidden, deleted)
     "followed",  # question
     "unfollowed",  # question
     "hidden",  # question or answer; affects its author; data: reason
@@ -62,6 +62,14 @@ class Conflict(StoreError):
 
 class BadCursor(StoreError):
     """A list cursor that this store did not hand out."""
+
+
+class Stale(StoreError):
+    """The post (``kind``) was hidden or deleted after it was read, before the change."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"the {kind} is no longer there")
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +286,10 @@ class Store(Protocol):
     ) -> None: ...
     def accept_answer(
         self, question_id: int, answer_id: int | None, actor_id: int, now: str
-    ) -> None: ...
+    ) -> None:
+        """Accept one of the question's visible answers (:class:`Stale` if it is not one
+        any more), or none."""
+        ...
 
     # Either kind of post
     def revisions(self, kind: PostKind, post_id: int) -> list[Revision]: ...
@@ -354,9 +365,16 @@ class Store(Protocol):
         ...
 
     def finish_mail(
-        self, key: str, now: str, error: str | None = None, retry_at: str | None = None
-    ) -> None:
-        """Sent (no error); or failed, to try again at ``retry_at`` or never (None)."""
+        self,
+        key: str,
+        claim: str,
+        now: str,
+        error: str | None = None,
+        retry_at: str | None = None,
+    ) -> bool:
+        """Sent (no error); or failed, to try again at ``retry_at`` or never (None). Only
+        while the sender's claim (the ``until`` it claimed with) still stands: False when
+        the claim lapsed and another sender took the message."""
         ...
 
     # Limits (kept here so they hold across processes)

@@ -38,6 +38,7 @@ from functions.store.contract import (
     Question,
     Revision,
     Sort,
+    Stale,
     User,
     later,
 )
@@ -528,6 +529,15 @@ class SQLiteStore:
             ).fetchone()
             if previous == answer_id:
                 return  # nothing changes, so nothing happened
+            if (
+                answer_id is not None
+                and not db.execute(
+                    "SELECT 1 FROM answers WHERE id = ? AND question_id = ? AND hidden = 0"
+                    " AND deleted = 0",
+                    (answer_id, question_id),
+                ).fetchone()
+            ):
+                raise Stale("answer")
             db.execute(
                 "UPDATE questions SET accepted_answer_id = ?, last_activity_at = ? WHERE id = ?",
                 (answer_id, now, question_id),
@@ -829,11 +839,14 @@ class SQLiteStore:
             rows = json.dumps([[new_id(), user_id] for user_id in dict.fromkeys(user_ids)])
             with self._write() as db:
                 try:
+                    # A notification at or below its recipient's watermark (made by another
+                    # process in the same millisecond as a "mark all read") is read already.
                     added = db.execute(
                         "INSERT INTO notifications (id, event_id, user_id, kind, question_id,"
-                        " actor_id, created_at) SELECT value ->> 0, ?, value ->> 1, ?, ?, ?, ?"
-                        " FROM json_each(?) WHERE true ON CONFLICT (event_id, user_id) DO NOTHING"
-                        " RETURNING user_id",
+                        " actor_id, created_at, read) SELECT value ->> 0, ?, value ->> 1, ?, ?,"
+                        " ?, ?, value ->> 0 <= (SELECT read_through FROM users"
+                        " WHERE id = value ->> 1) FROM json_each(?) WHERE true"
+                        " ON CONFLICT (event_id, user_id) DO NOTHING RETURNING user_id, read",
                         (event_id, kind, question_id, actor_id, now, rows),
                     ).fetchall()
                 except sqlite3.IntegrityError as error:
@@ -843,7 +856,7 @@ class SQLiteStore:
                 db.execute(
                     "UPDATE users SET unread_count = unread_count + 1"
                     " WHERE id IN (SELECT value FROM json_each(?))",
-                    (json.dumps([row[0] for row in added]),),
+                    (json.dumps([user_id for user_id, read in added if not read]),),
                 )
             return len(added)
         raise RuntimeError(f"no free ids for notifications after {ID_DRAWS} draws")
@@ -910,19 +923,26 @@ class SQLiteStore:
         return row is not None
 
     def finish_mail(
-        self, key: str, now: str, error: str | None = None, retry_at: str | None = None
-    ) -> None:
+        self,
+        key: str,
+        claim: str,
+        now: str,
+        error: str | None = None,
+        retry_at: str | None = None,
+    ) -> bool:
         if error is None:
             status, next_at, expires = "sent", now, _later_days(now, SENT_MAIL_KEPT_DAYS)
         elif retry_at is not None:
             status, next_at, expires = "pending", retry_at, None
         else:
             status, next_at, expires = "failed", now, None
-        self._write_one(
+        finished = self._write_one(
             "UPDATE mail_outbox SET status = ?, next_attempt_at = ?, last_error = ?,"
-            " expires_at = ? WHERE key = ?",
-            (status, next_at, error, expires, key),
+            " expires_at = ? WHERE key = ? AND status = 'pending' AND next_attempt_at = ?"
+            " RETURNING key",
+            (status, next_at, error, expires, key, claim),
         )
+        return finished is not None
 
     def mail(self, key: str) -> Mail | None:
         row = self._db.execute(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import QUESTION, flask_client
 
 from functions import community, search_feed
-from functions.store import utcnow
+from functions.store import Stale, utcnow
 
 ANSWER = {"body": "Try another cable first; most charging faults are the cable."}
 
@@ -262,3 +263,30 @@ def test_a_member_list_is_newest_first_and_on_its_own(member, anonymous):
     assert [item["id"] for item in mine] == [second["id"], first["id"]]
     mixed = anonymous.get("/api/questions?author=asha&sort=votes")
     assert mixed.status == 422 and mixed.json["errors"][0]["field"] == "author"
+
+
+def test_deleted_posts_are_gone_for_moderators_too(member, store):
+    asha, ravi, moderator = member("asha"), member("ravi"), member("mod", role="moderator")
+    question = asha.ask()
+    path = f"/api/questions/{question['id']}"
+    answer = ravi.call("POST", f"{path}/answers", ANSWER).json
+    store.delete_post("answer", answer["id"], utcnow())
+    assert moderator.get(path).json["answers"] == []
+    assert moderator.get(f"/api/answers/{answer['id']}/revisions").status == 404
+    comment = moderator.call("POST", f"/api/answers/{answer['id']}/comments", {"body": "Hm."})
+    assert comment.status == 404
+    store.delete_post("question", question["id"], utcnow())
+    assert moderator.get(path).status == 404
+    assert moderator.call("POST", f"{path}/answers", ANSWER).status == 404
+
+
+def test_an_answer_hidden_while_it_was_being_accepted_is_not_accepted(member, store):
+    """The store checks the answer is still visible in the transaction that accepts it."""
+    asha, ravi = member("asha"), member("ravi")
+    question = asha.ask()
+    answer = ravi.call("POST", f"/api/questions/{question['id']}/answers", ANSWER).json
+    seen = store.question(question["id"])
+    store.set_hidden("answer", answer["id"], True, utcnow())  # a moderator, meanwhile
+    with pytest.raises(Stale):
+        store.accept_answer(seen.id, answer["id"], seen.author_id, utcnow())
+    assert store.question(question["id"]).accepted_answer_id is None

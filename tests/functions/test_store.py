@@ -126,3 +126,19 @@ def test_notifications_draw_other_ids_when_theirs_are_taken(db, monkeypatch):
     monkeypatch.setattr(sqlite_backend, "new_id", lambda: draws.pop() if draws else ids.new_id())
     assert db.add_notifications(2, "comment", question, ravi.id, [asha.id], NOW) == 1
     assert not draws and db.unread_count(asha.id) == 2
+
+
+def test_a_notification_made_below_the_watermark_is_read_already(db, monkeypatch):
+    """Another process may draw an id in the same millisecond as a "mark all read"."""
+    asha, ravi = (
+        db.create_user(name, f"{name}@example.com", "hash", "member", NOW) for name in "ab"
+    )
+    question = db.create_question(asha.id, "A title here", "B", "<p>B</p>", "B", [], "en", NOW)
+    db.add_notifications(1, "answer", question, ravi.id, [asha.id], NOW)
+    (newest,) = db.notifications(asha.id).items
+    db.mark_read(asha.id, None)
+    draws = [newest.id - 1]  # below the watermark
+    monkeypatch.setattr(sqlite_backend, "new_id", lambda: draws.pop() if draws else ids.new_id())
+    assert db.add_notifications(2, "comment", question, ravi.id, [asha.id], NOW) == 1
+    assert db.unread_count(asha.id) == 0
+    assert all(n.read for n in db.notifications(asha.id).items)

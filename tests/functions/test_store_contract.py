@@ -340,6 +340,10 @@ def test_notifications_once_per_event_and_recipient_with_an_unread_counter(db):
     db.add_notifications(3, "accepted", question_id, ravi.id, [asha.id], LATER)
     assert db.unread_count(asha.id) == 1
     assert [n.read for n in db.notifications(asha.id).items] == [False, True, True]
+    unread = db.notifications(asha.id).items[0]
+    db.mark_read(asha.id, [unread.id])
+    assert db.unread_count(asha.id) == 0
+    assert all(n.read for n in db.notifications(asha.id).items)
 
 
 # The mail outbox
@@ -360,15 +364,19 @@ def test_mail_is_queued_once_claimed_by_one_sender_and_kept_as_sent(db):
     assert not db.claim_mail("7:1", NOW, LATER)  # claimed: nobody else takes it
     assert db.due_mail(NOW) == []
     assert [m.key for m in db.due_mail(LATER)] == ["7:1"]  # the claim lapsed
-    db.finish_mail("7:1", NOW, error="timed out", retry_at=LATER)
+    assert db.finish_mail("7:1", LATER, NOW, error="timed out", retry_at=LATER)
     assert db.mail("7:1").last_error == "timed out" and db.mail("7:1").attempts == 1
     assert db.due_mail(NOW) == [] and len(db.due_mail(LATER)) == 1
-    assert db.claim_mail("7:1", LATER, "2026-11-23T11:00:00Z")
-    db.finish_mail("7:1", LATER)
+    taken = "2026-11-23T11:00:00Z"
+    assert db.claim_mail("7:1", LATER, taken)
+    assert not db.finish_mail("7:1", LATER, LATER)  # an older claim: another sender has it
+    assert db.finish_mail("7:1", taken, LATER)
     assert db.mail("7:1").status == "sent" and db.due_mail("2027-01-01T00:00:00Z") == []
+    assert not db.finish_mail("7:1", taken, LATER, error="late")  # sent stays sent
+    assert db.mail("7:1").status == "sent"
     db.queue_mail([Mail("8:1", "x@example.com", "S", "T")], NOW)
     assert db.claim_mail("8:1", NOW, LATER)
-    db.finish_mail("8:1", NOW, error="550 no such mailbox")
+    db.finish_mail("8:1", LATER, NOW, error="550 no such mailbox")
     assert db.mail("8:1").status == "failed"
     assert db.forget_expired("2027-06-01T00:00:00Z") == 1  # the sent one, after its time
     assert db.mail("7:1") is None and db.mail("8:1").status == "failed"

@@ -4,6 +4,8 @@ server that started it."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,15 @@ def test_work_once_runs_every_consumer_until_it_has_caught_up(paths, store):
     assert store.consumer_cursor("notifications") == store.latest_cursor()
 
 
+def test_nobody_hears_of_a_post_deleted_before_its_event_was_handled(paths, store):
+    asker, fans, question_id = busy_question(store)
+    (answer,) = store.answers_of(question_id)
+    store.delete_post("answer", answer.id, NOW)
+    (notifications,) = consumers(paths.settings())
+    catch_up(store, notifications)
+    assert unread(store, [asker, *fans]) == [0] * 8
+
+
 def test_a_replay_from_the_start_changes_nothing(paths, store):
     asker, fans, _ = busy_question(store)
     (notifications,) = consumers(paths.settings())
@@ -105,14 +116,17 @@ def test_a_consumer_that_dies_midway_through_a_fan_out_resumes_without_loss(
     assert unread(store, [asker, *fans]) == [1] * 8  # everyone, once
 
 
-def test_the_worker_started_by_serve_ends_with_it(paths):
+def test_serve_keeps_one_worker_running_and_it_ends_with_serve(paths):
     paths.site.mkdir(parents=True)
-    with serving(paths.environ()) as base:
-        assert base
-        server_workers = workers_started_by_serve(paths)
-        assert len(server_workers) == 1, server_workers
-    (pid,) = server_workers
-    assert wait_for(lambda: not Path(f"/proc/{pid}").exists()), "portal work outlived serve"
+    with serving(paths.environ()):
+        assert wait_for(lambda: len(workers_started_by_serve(paths)) == 1)
+        (first,) = workers_started_by_serve(paths)
+        os.kill(first, signal.SIGKILL)
+        assert wait_for(lambda: workers_started_by_serve(paths) not in ([], [first])), (
+            "serve did not start its worker again"
+        )
+        (second,) = workers_started_by_serve(paths)
+    assert wait_for(lambda: not Path(f"/proc/{second}").exists()), "portal work outlived serve"
 
 
 def workers_started_by_serve(paths: PortalPaths) -> list[int]:
