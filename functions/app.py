@@ -11,7 +11,17 @@ from flask import Blueprint, Flask
 
 from core.settings import Settings
 from core.settings import settings as process_settings
-from functions import accounts, forum, health, notifications, openapi, problems, search, web
+from functions import (
+    accounts,
+    forum,
+    health,
+    moderation,
+    notifications,
+    openapi,
+    problems,
+    search,
+    web,
+)
 from functions.store import open_store
 
 MAX_BODY_BYTES = 64 * 1024
@@ -22,6 +32,7 @@ FUNCTIONS: dict[str, tuple[Blueprint, ...]] = {
     "accounts": (accounts.bp,),
     "forum": (forum.bp,),
     "notifications": (notifications.bp,),
+    "moderation": (moderation.bp,),
 }
 
 

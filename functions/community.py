@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.roles import is_staff
-from functions import content, limits
-from functions.errors import Invalid, LimitReached, NotAllowed
-from functions.store import Answer, Comment, PostKind, Question, Store, User
+from functions import content, flag_rules, limits
+from functions.errors import AlreadyDone, Invalid, LimitReached, NotAllowed
+from functions.store import Answer, Comment, Conflict, PostKind, Question, Store, User
 
 
 def status_of(question: Question) -> str:
@@ -54,9 +54,24 @@ def ask(
 ) -> int:
     body_html = content.render(body)
     _check_new_account(store, user, "question", body_html, now)
+    excerpt = content.excerpt(body_html)
     return store.create_question(
-        user.id, title.strip(), body, body_html, content.excerpt(body_html), tags, lang, now
+        user.id,
+        title.strip(),
+        body,
+        body_html,
+        excerpt,
+        tags,
+        lang,
+        now,
+        _held(user, body_html, now),
     )
+
+
+def _held(user: User, body_html: str, now: str) -> bool:
+    """A new member's post with links waits for a moderator (see functions/flag_rules.py)."""
+    new = limits.is_new_account(user.role, user.created_at, now)
+    return flag_rules.waits_for_review(new, content.link_count(body_html))
 
 
 def edit_question(
@@ -96,7 +111,9 @@ def _check_links(user: User, body_html: str, now: str) -> None:
 def answer(store: Store, user: User, question: Question, body: str, now: str) -> int:
     body_html = content.render(body)
     _check_new_account(store, user, "answer", body_html, now)
-    return store.create_answer(question.id, user.id, body, body_html, now)
+    return store.create_answer(
+        question.id, user.id, body, body_html, now, _held(user, body_html, now)
+    )
 
 
 def edit_answer(store: Store, user: User, answer: Answer, body: str, now: str) -> None:
@@ -142,3 +159,33 @@ def accept(store: Store, user: User, question: Question, answer: Answer | None, 
             errors=[{"field": "answer_id", "message": "Choose a visible answer."}],
         )
     store.accept_answer(question.id, answer.id if answer else None, user.id, now)
+
+
+def flag(
+    store: Store,
+    user: User,
+    kind: PostKind,
+    post: Question | Answer,
+    reason: str,
+    note: str | None,
+    now: str,
+) -> bool:
+    """Flag a post for moderators; True if its flags now hide it until one looks."""
+    if post.author_id == user.id:
+        raise NotAllowed(f"You cannot flag your own {kind}; edit or delete it instead.")
+    weight = flag_rules.flag_weight(
+        user.role,
+        user.flags_upheld,
+        user.flags_rejected,
+        new_account=limits.is_new_account(user.role, user.created_at, now),
+    )
+    try:
+        total = store.add_flag(kind, post.id, user.id, reason, note, weight, now)
+    except Conflict:
+        raise AlreadyDone(
+            f"You have flagged this {kind} already; a moderator will look at it."
+        ) from None
+    if not flag_rules.hides(total) or not post.visible:
+        return False
+    store.set_hidden(kind, post.id, True, now, reason="flagged")
+    return True

@@ -27,6 +27,10 @@ class Invalid(DomainError):
     """The request is well-formed but asks for something the rules refuse."""
 
 
+class AlreadyDone(DomainError):
+    """The member did this before, and it is done once (a flag on a post)."""
+
+
 class LimitReached(DomainError):
     """A limit was reached; the person may try again after ``retry_after`` seconds."""
 

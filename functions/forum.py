@@ -5,40 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, session
 
-from functions import community, models, web
+from functions import community, models, posts, web
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Answer, Comment, Page, PostKind, Question, User, utcnow
 
 bp = Blueprint("forum", __name__, url_prefix="/api")
 VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a new view
-
-
-# Reading the store: unknown, deleted or hidden posts are 404 (moderators still see hidden
-# ones, not deleted ones).
-
-
-def _question(question_id: int) -> Question:
-    question = web.store().question(question_id)
-    if not _may_see(question):
-        raise Problem(f"There is no question with id {question_id}.", status=404)
-    return question
-
-
-def _answer(answer_id: int) -> Answer:
-    store = web.store()
-    answer = store.answer(answer_id)
-    # An answer is as hidden as its question: its revisions and edits are too.
-    if answer is None or not (_may_see(answer) and _may_see(store.question(answer.question_id))):
-        raise Problem(f"There is no answer with id {answer_id}.", status=404)
-    return answer
-
-
-def _may_see(post: Question | Answer | None) -> bool:
-    """Deleted posts are gone for everyone; hidden ones stay in view of moderators."""
-    if post is None or post.deleted:
-        return False
-    return not post.hidden or web.is_staff(web.current_user())
 
 
 # Shaping responses
@@ -111,7 +84,7 @@ def question_out(question: Question) -> models.QuestionOut:
     comments: dict[tuple[str, int], list[Comment]] = {}
     for comment in store.comments_of(question.id):
         comments.setdefault((comment.post_kind, comment.post_id), []).append(comment)
-    answers = [a for a in store.answers_of(question.id) if _may_see(a)]
+    answers = [a for a in store.answers_of(question.id) if posts.may_see(a)]
     accepted = question.accepted_answer_id
     answers.sort(key=lambda a: (a.id != accepted, -a.score, a.created_at, a.id))
     return models.QuestionOut.model_construct(
@@ -227,19 +200,19 @@ def ask(body: models.NewQuestion) -> models.QuestionOut:
     question_id = community.ask(
         web.store(), user, body.title, body.body, body.tags, body.lang, utcnow()
     )
-    return question_out(_question(question_id))
+    return question_out(posts.question(question_id))
 
 
 @route(
     bp, "GET", "/questions/{id}", summary="A question with its answers", response=models.QuestionOut
 )
 def read_question(id: int) -> models.QuestionOut:
-    question = _question(id)
+    question = posts.question(id)
     viewed = session.get("viewed", [])
     if id not in viewed:
         web.store().count_view(id)
         session["viewed"] = [*viewed[-(VIEWED_REMEMBERED - 1) :], id]
-        question = _question(id)
+        question = posts.question(id)
     return question_out(question)
 
 
@@ -259,7 +232,7 @@ def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
             status=422,
             errors=[{"field": "body", "message": "Give title, body or tags."}],
         )
-    question = _question(id)
+    question = posts.question(id)
     community.edit_question(
         web.store(),
         web.signed_in_user(),
@@ -269,7 +242,7 @@ def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
         body=body.body,
         tags=body.tags,
     )
-    return question_out(_question(id))
+    return question_out(posts.question(id))
 
 
 @route(
@@ -280,7 +253,7 @@ def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
     response=models.RevisionList,
 )
 def question_revisions(id: int) -> models.RevisionList:
-    return _revisions("question", _question(id).id)
+    return _revisions("question", posts.question(id).id)
 
 
 # Answers
@@ -297,9 +270,9 @@ def question_revisions(id: int) -> models.RevisionList:
     signed_in=True,
 )
 def answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
-    question = _question(id)
+    question = posts.question(id)
     answer_id = community.answer(web.store(), web.signed_in_user(), question, body.body, utcnow())
-    return _single_answer_out(_answer(answer_id))
+    return _single_answer_out(posts.answer(answer_id))
 
 
 @route(
@@ -312,8 +285,8 @@ def answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
     signed_in=True,
 )
 def edit_answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
-    community.edit_answer(web.store(), web.signed_in_user(), _answer(id), body.body, utcnow())
-    return _single_answer_out(_answer(id))
+    community.edit_answer(web.store(), web.signed_in_user(), posts.answer(id), body.body, utcnow())
+    return _single_answer_out(posts.answer(id))
 
 
 @route(
@@ -324,22 +297,14 @@ def edit_answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
     response=models.RevisionList,
 )
 def answer_revisions(id: int) -> models.RevisionList:
-    return _revisions("answer", _answer(id).id)
+    return _revisions("answer", posts.answer(id).id)
 
 
 # Comments, votes, acceptance, following
 
 
-def _post(kind: PostKind, post_id: int) -> tuple[Question | Answer, int]:
-    if kind == "question":
-        return _question(post_id), post_id
-    found = _answer(post_id)
-    _question(found.question_id)
-    return found, found.question_id
-
-
 def _add_comment(kind: PostKind, post_id: int, body: models.NewComment) -> models.CommentOut:
-    post, question_id = _post(kind, post_id)
+    post, question_id = posts.post(kind, post_id)
     created = community.comment(
         web.store(), web.signed_in_user(), kind, post, question_id, body.body, utcnow()
     )
@@ -347,7 +312,7 @@ def _add_comment(kind: PostKind, post_id: int, body: models.NewComment) -> model
 
 
 def _vote(kind: PostKind, post_id: int, body: models.VoteRequest) -> models.VoteOut:
-    post, _ = _post(kind, post_id)
+    post, _ = posts.post(kind, post_id)
     score = community.vote(web.store(), web.signed_in_user(), kind, post, body.value, utcnow())
     return models.VoteOut(score=score, vote=body.value)
 
@@ -396,8 +361,8 @@ for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}"
     signed_in=True,
 )
 def accept(id: int, body: models.AcceptRequest) -> models.AcceptedOut:
-    question = _question(id)
-    chosen = _answer(body.answer_id) if body.answer_id is not None else None
+    question = posts.question(id)
+    chosen = posts.answer(body.answer_id) if body.answer_id is not None else None
     community.accept(web.store(), web.signed_in_user(), question, chosen, utcnow())
     return models.AcceptedOut(accepted_answer_id=body.answer_id)
 
@@ -412,6 +377,6 @@ def accept(id: int, body: models.AcceptRequest) -> models.AcceptedOut:
     signed_in=True,
 )
 def follow(id: int, body: models.FollowRequest) -> models.FollowOut:
-    _question(id)
+    posts.question(id)
     web.store().set_following(web.signed_in_user().id, id, body.following, utcnow())
     return models.FollowOut(following=body.following)

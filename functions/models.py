@@ -12,6 +12,8 @@ from core.languages import Lang
 from core.roles import Role
 from core.tags import MAX_TAG_CHARS, valid_tag
 from functions import content
+from functions.flag_rules import MAX_NOTE_CHARS, FlagReason
+from functions.store.contract import MODERATION_KINDS
 
 Time = Annotated[str, Field(examples=["2026-11-23T09:30:00Z"])]
 Id = Annotated[int, Field(ge=1, lt=2**63)]
@@ -124,6 +126,31 @@ class QuestionQuery(BaseModel):
 class PageQuery(BaseModel):
     cursor: Annotated[str, Field(max_length=200)] | None = None
     limit: Annotated[int, Field(ge=1, le=50)] = 20
+
+
+class FlagRequest(Request):
+    reason: FlagReason
+    note: Annotated[str, Field(max_length=MAX_NOTE_CHARS)] | None = None
+
+
+Reason = Annotated[str, Field(min_length=3, max_length=300), AfterValidator(_not_blank)]
+
+
+class ModerationRequest(Request):
+    """``approve`` clears the review (the flags were wrong; a held post shows); the others
+    need a reason, which the moderators' log keeps."""
+
+    action: Literal["approve", "hide", "restore", "delete", "undelete"]
+    reason: Reason | None = None
+
+
+class ModerationLogQuery(PageQuery):
+    moderator: Annotated[str, Field(max_length=30, description="a user id or username")] | None = (
+        None
+    )
+    post_kind: Literal["question", "answer"] | None = None
+    post_id: Annotated[int, Field(ge=1, lt=2**63)] | None = None
+    action: Literal[MODERATION_KINDS] | None = None  # type: ignore[valid-type]
 
 
 # Responses
@@ -253,6 +280,64 @@ class NotificationList(BaseModel):
     items: list[NotificationOut]
     next_cursor: str | None
     unread: int
+
+
+class FlagOut(BaseModel):
+    hidden: bool  # the flags now hide the post until a moderator looks
+
+
+class PostState(BaseModel):
+    """A post after a moderator's action (which also takes it off the review queue)."""
+
+    hidden: bool
+    deleted: bool
+
+
+class FlagEntry(BaseModel):
+    id: int
+    reason: str
+    note: str | None
+    weight: float
+    status: Literal["open", "upheld", "rejected"]
+    flagger: Author
+    created_at: Time
+
+
+class ReviewItemOut(BaseModel):
+    post_kind: Literal["question", "answer"]
+    post_id: int
+    question_id: int
+    question_title: str
+    body_html: str
+    author: Author
+    why: Literal["flagged", "waiting"]
+    since: Time
+    flag_weight: float
+    hidden: bool
+    deleted: bool
+    flags: list[FlagEntry]
+    revisions: list[RevisionOut]
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewItemOut]
+    next_cursor: str | None
+
+
+class LogEntryOut(BaseModel):
+    id: int
+    action: str
+    post_kind: str
+    post_id: int
+    question_id: int | None
+    moderator: Author
+    reason: str | None
+    at: Time
+
+
+class ModerationLog(BaseModel):
+    items: list[LogEntryOut]
+    next_cursor: str | None
 
 
 class FieldError(BaseModel):

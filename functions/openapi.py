@@ -41,6 +41,7 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     signed_in: bool
+    staff: bool = False  # moderators and admins only
 
     @property
     def writes(self) -> bool:
@@ -76,6 +77,7 @@ def route(
     response: type[BaseModel] | None = None,
     status: int = 200,
     signed_in: bool = False,
+    staff: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Register ``path`` (under the blueprint's /api prefix) and record its operation.
 
@@ -91,7 +93,8 @@ def route(
         query,
         response,
         status,
-        signed_in,
+        signed_in or staff,
+        staff,
     )
     OPERATIONS.append(operation)
     flask_path = re.sub(r"\{(\w+)\}", r"<id:\1>", path)
@@ -102,6 +105,8 @@ def route(
             if operation.writes:
                 web.check_csrf()
             user = web.signed_in_user() if operation.signed_in else None
+            if operation.staff and not web.is_staff(user):
+                raise Problem("Only moderators and admins can do this.", status=403)
             arguments: dict[str, Any] = dict(ids)
             if query is not None:
                 arguments["query"] = _validate(query, request.args.to_dict())
@@ -223,6 +228,7 @@ def openapi_document(operations: list[Operation] | None = None) -> dict[str, Any
             "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z]+', '_', op.path[5:]).strip('_')}",
             "summary": op.summary,
             "tags": [op.tag],
+            **({"x-moderators-only": True} if op.staff else {}),
             "parameters": _parameters(op),
             "responses": _responses(op, keys),
         }
@@ -290,7 +296,9 @@ def _responses(op: Operation, keys: dict) -> dict[str, Any]:
         errors |= {"413": "The body is over 64 KiB.", "415": "The body is not JSON."}
     if op.signed_in:
         errors["401"] = "Not signed in."
-    if op.writes:
+    if op.staff:
+        errors["403"] = "Not a moderator (or, on a write, a missing CSRF token)."
+    elif op.writes:
         errors["403"] = "Missing CSRF token, or not allowed."
         errors["429"] = "Too many changes; see Retry-After."
     if "{" in op.path:

@@ -15,7 +15,14 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
-from functions.errors import DomainError, Invalid, LimitReached, NotAllowed, NotFound
+from functions.errors import (
+    AlreadyDone,
+    DomainError,
+    Invalid,
+    LimitReached,
+    NotAllowed,
+    NotFound,
+)
 from functions.store.contract import BadCursor, Conflict, Stale
 
 MEDIA_TYPE = "application/problem+json"
@@ -39,6 +46,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotAllowed: 403,
     NotFound: 404,
     Invalid: 422,
+    AlreadyDone: 409,
     LimitReached: 429,
 }
 

@@ -43,7 +43,13 @@ EventKind = Literal[
     "hidden",  # question or answer; affects its author; data: reason
     "shown",  # question or answer; affects its author
     "deleted",  # question or answer (soft); affects its author; data: reason
+    "undeleted",  # question or answer; affects its author; data: reason
+    "flagged",  # question or answer; affects its author; data: reason, weight
+    "reviewed",  # question or answer; affects its author; data: upheld (the flags), reason
 ]
+# What moderators did: the audit log is these events, by who did them.
+MODERATION_KINDS: tuple[str, ...] = ("hidden", "shown", "deleted", "undeleted", "reviewed")
+ReviewWhy = Literal["flagged", "waiting"]
 
 T = TypeVar("T")
 
@@ -82,6 +88,8 @@ class User:
     created_at: str
     question_count: int = 0  # visible questions (a counter, kept as posts change)
     answer_count: int = 0  # visible answers
+    flags_upheld: int = 0  # this member's flags that moderators upheld
+    flags_rejected: int = 0  # ... and rejected
 
 
 class _Post:
@@ -192,6 +200,32 @@ class EventPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Flag:
+    id: int
+    post_kind: PostKind
+    post_id: int
+    flagger_id: int
+    flagger_name: str
+    reason: str
+    note: str | None
+    weight: float
+    status: Literal["open", "upheld", "rejected"]
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A post waiting for a moderator: flagged, or a new member's post held back."""
+
+    post_kind: PostKind
+    post_id: int
+    question_id: int
+    why: ReviewWhy
+    since: str
+    flag_weight: float
+
+
+@dataclass(frozen=True, slots=True)
 class Mail:
     """An email waiting in the outbox; ``key`` makes queueing it twice a no-op."""
 
@@ -238,7 +272,11 @@ class Store(Protocol):
         tags: Sequence[str],
         lang: str,
         now: str,
-    ) -> int: ...
+        held: bool = False,
+    ) -> int:
+        """A new question; ``held``: hidden and queued for review until a moderator looks."""
+        ...
+
     def question(self, question_id: int) -> Question | None:
         """The question, hidden or deleted ones included (callers decide who sees them)."""
         ...
@@ -277,7 +315,13 @@ class Store(Protocol):
 
     # Answers
     def create_answer(
-        self, question_id: int, author_id: int, body: str, body_html: str, now: str
+        self,
+        question_id: int,
+        author_id: int,
+        body: str,
+        body_html: str,
+        now: str,
+        held: bool = False,
     ) -> int: ...
     def answer(self, answer_id: int) -> Answer | None: ...
     def answers_of(self, question_id: int) -> list[Answer]: ...
@@ -322,6 +366,62 @@ class Store(Protocol):
         reason: str | None = None,
     ) -> None:
         """Soft delete: the post leaves every list, its votes and revisions stay."""
+        ...
+
+    def undelete_post(
+        self,
+        kind: PostKind,
+        post_id: int,
+        now: str,
+        *,
+        actor_id: int | None = None,
+        reason: str | None = None,
+    ) -> None: ...
+
+    # Flags, the review queue and the moderators' log
+    def add_flag(
+        self,
+        kind: PostKind,
+        post_id: int,
+        flagger_id: int,
+        reason: str,
+        note: str | None,
+        weight: float,
+        now: str,
+    ) -> float:
+        """Flag a post (:class:`Conflict` "flag" if this member flagged it before) and queue
+        it for review; the total weight of its open flags."""
+        ...
+
+    def flags_on(self, kind: PostKind, post_id: int) -> list[Flag]: ...
+    def review_queue(self, cursor: str | None = None, limit: int = 20) -> Page[ReviewItem]:
+        """Posts waiting for a moderator, oldest first."""
+        ...
+
+    def resolve_review(
+        self,
+        kind: PostKind,
+        post_id: int,
+        upheld: bool,
+        actor_id: int,
+        now: str,
+        reason: str | None = None,
+    ) -> bool:
+        """Take a post off the queue, its open flags upheld or rejected (which moves each
+        flagger's record); False if it was not waiting."""
+        ...
+
+    def moderation_log(
+        self,
+        *,
+        actor_id: int | None = None,
+        post: tuple[PostKind, int] | None = None,
+        kind: str | None = None,
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Page[Event]:
+        """What moderators did, newest first: all of it, or one moderator's, one post's or
+        one kind of action."""
         ...
 
     # Following and notifications

@@ -197,4 +197,36 @@ MIGRATIONS: list[str] = [
     CREATE INDEX attempts_expires ON attempts(expires_at);
     DROP INDEX attempts_at
     """,
+    # 4: flags, the review queue, flaggers' records, and the event log read by actor, post
+    # and kind (the moderators' audit log).
+    """
+    CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        post_kind TEXT NOT NULL,
+        post_id INTEGER NOT NULL,
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        flagger_id INTEGER NOT NULL REFERENCES users(id),
+        reason TEXT NOT NULL,
+        note TEXT,
+        weight REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'upheld', 'rejected')),
+        created_at TEXT NOT NULL,
+        UNIQUE (post_kind, post_id, flagger_id)
+    );
+    CREATE TABLE review_queue (
+        post_kind TEXT NOT NULL,
+        post_id INTEGER NOT NULL,
+        question_id INTEGER NOT NULL,
+        why TEXT NOT NULL CHECK (why IN ('flagged', 'waiting')),
+        since TEXT NOT NULL,
+        flag_weight REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (post_kind, post_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX review_oldest ON review_queue(since, post_kind, post_id);
+    ALTER TABLE users ADD COLUMN flags_upheld INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN flags_rejected INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX events_actor ON event_log(actor_id, seq);
+    CREATE INDEX events_entity ON event_log(entity, entity_id, seq);
+    CREATE INDEX events_kind ON event_log(kind, seq)
+    """,
 ]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from core.roles import Role
 from functions.store.contract import (
+    MODERATION_KINDS,
     Answer,
     Attempts,
     BadCursor,
@@ -30,12 +31,14 @@ from functions.store.contract import (
     Conflict,
     Event,
     EventPage,
+    Flag,
     Mail,
     Notification,
     NotificationKind,
     Page,
     PostKind,
     Question,
+    ReviewItem,
     Revision,
     Sort,
     Stale,
@@ -62,7 +65,10 @@ _ANSWER_COLUMNS = (
     "a.id, a.question_id, a.author_id, u.username, a.body, a.body_html, a.score,"
     " a.created_at, a.updated_at, a.hidden, a.deleted"
 )
-_USER_COLUMNS = "id, username, email, role, password_hash, created_at, question_count, answer_count"
+_USER_COLUMNS = (
+    "id, username, email, role, password_hash, created_at, question_count, answer_count,"
+    " flags_upheld, flags_rejected"
+)
 # How many times a new row draws another id when its random bits met an existing one's.
 ID_DRAWS = 8
 # Sent mail is kept this long (to look into a complaint), then forgotten.
@@ -250,6 +256,7 @@ class SQLiteStore:
         tags: Sequence[str],
         lang: str,
         now: str,
+        held: bool = False,
     ) -> int:
         with self._write() as db:
             question_id = self._insert(
@@ -266,12 +273,15 @@ class SQLiteStore:
                     "created_at": now,
                     "updated_at": now,
                     "last_activity_at": now,
+                    "hidden": int(held),
                 },
             )
             self._tag(db, question_id, tags)
             self._revision(db, "question", question_id, title, body, tags, author_id, now)
             self._follow(db, question_id, author_id)
-            self._count(db, "users", "question_count", author_id, 1)
+            self._count(db, "users", "question_count", author_id, int(not held))
+            if held:
+                self._hold(db, "question", question_id, question_id, now)
             self._event(
                 db,
                 "asked",
@@ -283,8 +293,17 @@ class SQLiteStore:
                 affected=author_id,
                 lang=lang,
                 tags=list(tags),
+                **({"held": True} if held else {}),
             )
         return question_id
+
+    @staticmethod
+    def _hold(db: sqlite3.Connection, kind: PostKind, post_id: int, question_id: int, now: str):
+        db.execute(
+            "INSERT INTO review_queue (post_kind, post_id, question_id, why, since)"
+            " VALUES (?, ?, ?, 'waiting', ?)",
+            (kind, post_id, question_id, now),
+        )
 
     @staticmethod
     def _tag(db: sqlite3.Connection, question_id: int, tags: Sequence[str]) -> None:
@@ -442,7 +461,13 @@ class SQLiteStore:
     # Answers
 
     def create_answer(
-        self, question_id: int, author_id: int, body: str, body_html: str, now: str
+        self,
+        question_id: int,
+        author_id: int,
+        body: str,
+        body_html: str,
+        now: str,
+        held: bool = False,
     ) -> int:
         with self._write() as db:
             answer_id = self._insert(
@@ -455,16 +480,19 @@ class SQLiteStore:
                     "body_html": body_html,
                     "created_at": now,
                     "updated_at": now,
+                    "hidden": int(held),
                 },
             )
             ((asker_id,),) = db.execute(
-                "UPDATE questions SET answer_count = answer_count + 1, last_activity_at = ?"
+                "UPDATE questions SET answer_count = answer_count + ?, last_activity_at = ?"
                 " WHERE id = ? RETURNING author_id",
-                (now, question_id),
+                (int(not held), now, question_id),
             ).fetchall()
-            self._count(db, "users", "answer_count", author_id, 1)
+            self._count(db, "users", "answer_count", author_id, int(not held))
             self._revision(db, "answer", answer_id, None, body, (), author_id, now)
             self._follow(db, question_id, author_id)
+            if held:
+                self._hold(db, "answer", answer_id, question_id, now)
             self._event(
                 db,
                 "answered",
@@ -474,6 +502,7 @@ class SQLiteStore:
                 now,
                 actor=author_id,
                 affected=asker_id,
+                **({"held": True} if held else {}),
             )
         return answer_id
 
@@ -707,6 +736,164 @@ class SQLiteStore:
         reason: str | None = None,
     ) -> None:
         self._set_flag(kind, post_id, "deleted", True, "deleted", now, actor_id, reason)
+
+    def undelete_post(
+        self,
+        kind: PostKind,
+        post_id: int,
+        now: str,
+        *,
+        actor_id: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self._set_flag(kind, post_id, "deleted", False, "undeleted", now, actor_id, reason)
+
+    # Flags, the review queue and the moderators' log
+
+    def add_flag(
+        self,
+        kind: PostKind,
+        post_id: int,
+        flagger_id: int,
+        reason: str,
+        note: str | None,
+        weight: float,
+        now: str,
+    ) -> float:
+        with self._write() as db:
+            post = self._post_state(db, kind, post_id)
+            if db.execute(
+                "SELECT 1 FROM flags WHERE post_kind = ? AND post_id = ? AND flagger_id = ?",
+                (kind, post_id, flagger_id),
+            ).fetchone():
+                raise Conflict("flag")
+            self._insert(
+                db,
+                "flags",
+                {
+                    "post_kind": kind,
+                    "post_id": post_id,
+                    "question_id": post["question_id"],
+                    "flagger_id": flagger_id,
+                    "reason": reason,
+                    "note": note,
+                    "weight": weight,
+                    "created_at": now,
+                },
+            )
+            ((total,),) = db.execute(
+                "INSERT INTO review_queue (post_kind, post_id, question_id, why, since,"
+                " flag_weight) VALUES (?, ?, ?, 'flagged', ?, ?) ON CONFLICT (post_kind, post_id)"
+                " DO UPDATE SET flag_weight = flag_weight + excluded.flag_weight"
+                " RETURNING flag_weight",
+                (kind, post_id, post["question_id"], now, weight),
+            ).fetchall()
+            self._event(
+                db,
+                "flagged",
+                kind,
+                post_id,
+                post["question_id"],
+                now,
+                actor=flagger_id,
+                affected=post["author_id"],
+                reason=reason,
+                weight=weight,
+            )
+        return total
+
+    def flags_on(self, kind: PostKind, post_id: int) -> list[Flag]:
+        rows = self._db.execute(
+            "SELECT f.id, f.post_kind, f.post_id, f.flagger_id, u.username, f.reason, f.note,"
+            " f.weight, f.status, f.created_at FROM flags f JOIN users u ON u.id = f.flagger_id"
+            " WHERE f.post_kind = ? AND f.post_id = ? ORDER BY f.id",
+            (kind, post_id),
+        ).fetchall()
+        return [Flag(*row) for row in rows]
+
+    def review_queue(self, cursor: str | None = None, limit: int = 20) -> Page[ReviewItem]:
+        where, params = "", []
+        if cursor is not None:
+            since, position = _decode_cursor(cursor, str)
+            where, params = "WHERE (since, post_id) > (?, ?)", [since, position]
+        rows = self._db.execute(
+            "SELECT post_kind, post_id, question_id, why, since, flag_weight FROM review_queue"
+            f" {where} ORDER BY since, post_id LIMIT ?",
+            (*params, limit + 1),
+        ).fetchall()
+        items = [ReviewItem(*row) for row in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, _encode_cursor(items[-1].since, items[-1].post_id) if more else None)
+
+    def resolve_review(
+        self,
+        kind: PostKind,
+        post_id: int,
+        upheld: bool,
+        actor_id: int,
+        now: str,
+        reason: str | None = None,
+    ) -> bool:
+        with self._write() as db:
+            waiting = db.execute(
+                "DELETE FROM review_queue WHERE post_kind = ? AND post_id = ? RETURNING why",
+                (kind, post_id),
+            ).fetchall()
+            if not waiting:
+                return False
+            flaggers = db.execute(
+                "UPDATE flags SET status = ? WHERE post_kind = ? AND post_id = ?"
+                " AND status = 'open' RETURNING flagger_id",
+                ("upheld" if upheld else "rejected", kind, post_id),
+            ).fetchall()
+            column = "flags_upheld" if upheld else "flags_rejected"
+            db.executemany(f"UPDATE users SET {column} = {column} + 1 WHERE id = ?", flaggers)
+            post = self._post_state(db, kind, post_id)
+            self._event(
+                db,
+                "reviewed",
+                kind,
+                post_id,
+                post["question_id"],
+                now,
+                actor=actor_id,
+                affected=post["author_id"],
+                upheld=upheld,
+                **({"reason": reason} if reason else {}),
+            )
+        return True
+
+    def moderation_log(
+        self,
+        *,
+        actor_id: int | None = None,
+        post: tuple[PostKind, int] | None = None,
+        kind: str | None = None,
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Page[Event]:
+        where = [f"kind IN ({', '.join('?' * len(MODERATION_KINDS))})", "actor_id IS NOT NULL"]
+        params: list = list(MODERATION_KINDS)
+        if actor_id is not None:
+            where.append("actor_id = ?")
+            params.append(actor_id)
+        if post is not None:
+            where.append("entity = ? AND entity_id = ?")
+            params += list(post)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        if cursor is not None:
+            where.append("seq < ?")
+            params.append(_event_seq(cursor))
+        rows = self._db.execute(
+            f"SELECT seq, {_EVENT_COLUMNS} FROM event_log WHERE {' AND '.join(where)}"
+            " ORDER BY seq DESC LIMIT ?",
+            (*params, limit + 1),
+        ).fetchall()
+        items = [_event_from(row[1:]) for row in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, str(rows[limit - 1][0]) if more else None)
 
     def _set_flag(
         self,
@@ -1019,11 +1206,10 @@ class SQLiteStore:
     def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
         after = _event_seq(cursor)
         rows = self._db.execute(
-            "SELECT seq, id, kind, entity, entity_id, question_id, actor_id, affected_id, at,"
-            " data FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?",
+            f"SELECT seq, {_EVENT_COLUMNS} FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?",
             (after, limit),
         ).fetchall()
-        events = [Event(*row[1:9], json.loads(row[9])) for row in rows]
+        events = [_event_from(row[1:]) for row in rows]
         return EventPage(events, str(rows[-1][0]) if rows else cursor)
 
     def latest_cursor(self) -> str | None:
@@ -1111,6 +1297,13 @@ def _decode_cursor(cursor: str, key_type: type) -> list:
     if key_type is int and not -(2**62) < key < 2**62:
         raise BadCursor(cursor)
     return [key, last_id]
+
+
+_EVENT_COLUMNS = "id, kind, entity, entity_id, question_id, actor_id, affected_id, at, data"
+
+
+def _event_from(row: tuple) -> Event:
+    return Event(*row[:8], json.loads(row[8]))
 
 
 def _visible(post: dict) -> int:

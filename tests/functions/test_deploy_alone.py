@@ -16,6 +16,7 @@ from functions.app import FUNCTIONS, create_app
         ("notifications", "/api/notifications", "/api/questions"),
         ("search", "/api/search?q=x", "/api/questions"),
         ("health", "/api/health", "/api/questions"),
+        ("moderation", "/api/review", "/api/questions"),
     ],
 )
 def test_function_alone(community_paths, function, path, others):

@@ -133,6 +133,8 @@ def test_unknown_and_impossible_ids(operations, schemas, signed_in):
             "AcceptRequest": {"answer_id": None},
             "FollowRequest": {"following": True},
             "QuestionEdit": {"title": "A perfectly fine new title"},
+            "FlagRequest": {"reason": "spam"},
+            "ModerationRequest": {"action": "hide", "reason": "Spam link"},
         }.get(schema["title"] if schema else "")
         for value in ["424242", *IMPOSSIBLE_IDS]:
             reply = signed_in.call(method, fill(path, value), valid)
@@ -170,3 +172,13 @@ def test_document_is_self_consistent(anonymous):
             assert operation["responses"], f"{method} {path}"
             ids = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
             assert ids == (["id"] if "{id}" in path else []), path
+
+
+def test_every_moderators_route_refuses_members(operations, member, signed_in):
+    """Checked before anything else: a member learns nothing of ids or bodies."""
+    only_staff = [(m, p, op) for m, p, op in operations if op.get("x-moderators-only")]
+    assert len(only_staff) >= 4
+    ravi = member("ravi")
+    for method, path, _ in only_staff:
+        reply = ravi.call(method, fill(path), {} if method != "GET" else None)
+        check_problem(reply, {403}, f"{method} {path} as a member")

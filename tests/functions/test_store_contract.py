@@ -470,3 +470,86 @@ def test_every_change_writes_an_event_with_its_actor(db):
     assert [e.actor_id for e in logged] == actors
     assert all(e.question_id == question_id and e.at == NOW for e in logged)
     assert len({e.id for e in logged}) == len(logged)
+
+
+# Flags, the review queue and the moderators' log
+
+
+def test_flags_queue_a_post_and_a_review_moves_the_flaggers_records(db):
+    asha, ravi, olga, mod = people(db, "asha", "ravi", "olga", "mod")
+    question_id = ask(db, asha.id)
+    assert db.add_flag("question", question_id, ravi.id, "spam", "A shop link", 1.0, NOW) == 1.0
+    assert db.add_flag("question", question_id, olga.id, "offensive", None, 0.5, LATER) == 1.5
+    with pytest.raises(Conflict):
+        db.add_flag("question", question_id, ravi.id, "spam", None, 1.0, LATER)
+    (item,) = db.review_queue().items
+    assert (item.post_kind, item.post_id, item.why, item.since, item.flag_weight) == (
+        "question",
+        question_id,
+        "flagged",
+        NOW,
+        1.5,
+    )
+    flags = db.flags_on("question", question_id)
+    assert [(f.flagger_name, f.reason, f.note, f.status) for f in flags] == [
+        ("ravi", "spam", "A shop link", "open"),
+        ("olga", "offensive", None, "open"),
+    ]
+    assert kinds(db)[-2:] == [("flagged", "question")] * 2
+    assert events(db)[-1].data == {"reason": "offensive", "weight": 0.5}
+
+    assert db.resolve_review("question", question_id, False, mod.id, LATER, "Fine as it is")
+    assert not db.resolve_review("question", question_id, False, mod.id, LATER)  # done
+    assert db.review_queue().items == []
+    assert {f.status for f in db.flags_on("question", question_id)} == {"rejected"}
+    assert db.user_by_id(ravi.id).flags_rejected == 1 and db.user_by_id(olga.id).flags_upheld == 0
+    reviewed = events(db)[-1]
+    assert (reviewed.kind, reviewed.actor_id, dict(reviewed.data)) == (
+        "reviewed",
+        mod.id,
+        {"upheld": False, "reason": "Fine as it is"},
+    )
+
+
+def test_held_posts_wait_hidden_and_uncounted_in_the_queue_oldest_first(db):
+    asha, newbie = people(db, "asha", "newbie")
+    question_id = ask(db, asha.id)
+    held_question = db.create_question(
+        newbie.id, "A held question", "B", "<p>B</p>", "B", [], "en", NOW, held=True
+    )
+    held_answer = db.create_answer(question_id, newbie.id, "A", "<p>A</p>", LATER, held=True)
+    assert db.question(held_question).hidden and db.answer(held_answer).hidden
+    assert db.question(question_id).answer_count == 0
+    assert (db.user_by_id(newbie.id).question_count, db.user_by_id(newbie.id).answer_count) == (
+        0,
+        0,
+    )
+    first = db.review_queue(limit=1)
+    (second,) = db.review_queue(cursor=first.next_cursor, limit=1).items
+    assert [(i.post_kind, i.why) for i in [*first.items, second]] == [
+        ("question", "waiting"),
+        ("answer", "waiting"),
+    ]
+    assert events(db)[-1].data == {"held": True}
+    db.set_hidden("answer", held_answer, False, LATER, actor_id=asha.id)
+    assert db.question(question_id).answer_count == 1
+
+
+def test_the_moderators_log_reads_by_moderator_post_and_action(db):
+    asha, mod1, mod2 = people(db, "asha", "mod1", "mod2")
+    question_id = ask(db, asha.id)
+    db.set_hidden("question", question_id, True, NOW, reason="flagged")  # by the flags
+    db.set_hidden("question", question_id, False, NOW, actor_id=mod1.id, reason="Fine")
+    db.delete_post("question", question_id, NOW, actor_id=mod2.id, reason="Spam")
+    db.undelete_post("question", question_id, LATER, actor_id=mod1.id, reason="Not spam")
+    assert not db.question(question_id).deleted
+
+    def actions(**filters) -> list[str]:
+        return [event.kind for event in db.moderation_log(**filters).items]
+
+    assert actions() == ["undeleted", "deleted", "shown"]  # newest first; no system hides
+    assert actions(actor_id=mod1.id) == ["undeleted", "shown"]
+    assert actions(post=("question", question_id), kind="deleted") == ["deleted"]
+    assert actions(post=("answer", question_id)) == []
+    page = db.moderation_log(limit=2)
+    assert [e.kind for e in db.moderation_log(cursor=page.next_cursor).items] == ["shown"]

@@ -1,0 +1,223 @@
+"""Moderation: members flag posts; moderators work the review queue, act on posts (with a
+reason) and read the log of what moderators did.
+
+Flags weigh by the flagger's standing (:mod:`functions.flag_rules`) and hide a post once
+they weigh enough; a new member's post with links waits hidden in the queue. Every
+moderator action is an event that names who, what, when and why; the moderators' log is
+read from those events.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from functions import community, models, posts, web
+from functions.openapi import route
+from functions.problems import Problem
+from functions.store import Answer, Event, PostKind, Question, ReviewItem, User, utcnow
+
+bp = Blueprint("moderation", __name__, url_prefix="/api")
+
+
+def _any_post(kind: PostKind, post_id: int) -> Question | Answer:
+    """A post whatever its state (moderators undelete deleted ones)."""
+    store = web.store()
+    found = store.question(post_id) if kind == "question" else store.answer(post_id)
+    if found is None:
+        raise Problem(f"There is no {kind} with id {post_id}.", status=404)
+    return found
+
+
+def _author(user_id: int, name: str) -> models.Author:
+    return models.Author(id=user_id, username=name)
+
+
+# Flags
+
+
+def _flag(kind: PostKind, post_id: int, body: models.FlagRequest) -> models.FlagOut:
+    post, _ = posts.post(kind, post_id)
+    user = web.signed_in_user()
+    hidden = community.flag(web.store(), user, kind, post, body.reason, body.note, utcnow())
+    return models.FlagOut(hidden=hidden)
+
+
+# The review queue
+
+
+def _review_item(item: ReviewItem) -> models.ReviewItemOut:
+    store = web.store()
+    post = _any_post(item.post_kind, item.post_id)
+    question = store.question(item.question_id)
+    return models.ReviewItemOut(
+        post_kind=item.post_kind,
+        post_id=item.post_id,
+        question_id=item.question_id,
+        question_title=question.title if question else "",
+        body_html=post.body_html,
+        author=_author(post.author_id, post.author_name),
+        why=item.why,
+        since=item.since,
+        flag_weight=item.flag_weight,
+        hidden=post.hidden,
+        deleted=post.deleted,
+        flags=[
+            models.FlagEntry(
+                id=flag.id,
+                reason=flag.reason,
+                note=flag.note,
+                weight=flag.weight,
+                status=flag.status,
+                flagger=_author(flag.flagger_id, flag.flagger_name),
+                created_at=flag.created_at,
+            )
+            for flag in store.flags_on(item.post_kind, item.post_id)
+        ],
+        revisions=[
+            models.RevisionOut(
+                id=revision.id,
+                title=revision.title,
+                body=revision.body,
+                tags=list(revision.tags),
+                author=_author(revision.author_id, revision.author_name),
+                created_at=revision.created_at,
+            )
+            for revision in store.revisions(item.post_kind, item.post_id)
+        ],
+    )
+
+
+@route(
+    bp,
+    "GET",
+    "/review",
+    summary="Posts waiting for a moderator, oldest first (moderators)",
+    query=models.PageQuery,
+    response=models.ReviewList,
+    staff=True,
+)
+def review(query: models.PageQuery) -> models.ReviewList:
+    page = web.store().review_queue(query.cursor, query.limit)
+    return models.ReviewList(
+        items=[_review_item(item) for item in page.items], next_cursor=page.next_cursor
+    )
+
+
+def moderate(
+    kind: PostKind, post: Question | Answer, action: str, moderator: User, reason: str | None
+) -> None:
+    """One moderator action on a post, and what it says of the post's flags: hiding or
+    deleting upholds them; approving or restoring rejects them."""
+    store, now = web.store(), utcnow()
+    if action != "approve" and reason is None:
+        raise Problem(
+            f"Say why you {action} this {kind}; the moderators' log keeps the reason.",
+            status=422,
+            errors=[{"field": "reason", "message": "Give a reason of 3 to 300 characters."}],
+        )
+    by = {"actor_id": moderator.id, "reason": reason}
+    if action in ("approve", "restore"):
+        store.set_hidden(kind, post.id, False, now, **by)
+    elif action == "hide":
+        store.set_hidden(kind, post.id, True, now, **by)
+    elif action == "delete":
+        store.delete_post(kind, post.id, now, **by)
+    else:
+        store.undelete_post(kind, post.id, now, **by)
+    if action != "undelete":
+        upheld = action in ("hide", "delete")
+        store.resolve_review(kind, post.id, upheld, moderator.id, now, reason)
+
+
+def _moderate(kind: PostKind, post_id: int, body: models.ModerationRequest) -> models.PostState:
+    moderator = web.signed_in_user()
+    moderate(kind, _any_post(kind, post_id), body.action, moderator, body.reason)
+    post = _any_post(kind, post_id)
+    return models.PostState(hidden=post.hidden, deleted=post.deleted)
+
+
+# Flags and actions work alike on both kinds of post: one view each, registered twice.
+for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}")):
+
+    def _flag_view(id: int, body: models.FlagRequest, kind: PostKind = _kind) -> models.FlagOut:
+        return _flag(kind, id, body)
+
+    def _moderate_view(
+        id: int, body: models.ModerationRequest, kind: PostKind = _kind
+    ) -> models.PostState:
+        return _moderate(kind, id, body)
+
+    _flag_view.__name__ = f"flag_{_kind}"
+    _moderate_view.__name__ = f"moderate_{_kind}"
+    route(
+        bp,
+        "POST",
+        f"{_path}/flags",
+        summary=f"Flag this {_kind} for moderators",
+        body=models.FlagRequest,
+        response=models.FlagOut,
+        status=201,
+        signed_in=True,
+    )(_flag_view)
+    route(
+        bp,
+        "POST",
+        f"{_path}/moderation",
+        summary=f"Approve, hide, restore, delete or undelete this {_kind} (moderators)",
+        body=models.ModerationRequest,
+        response=models.PostState,
+        staff=True,
+    )(_moderate_view)
+
+
+# The moderators' log
+
+
+def _log_entry(event: Event) -> models.LogEntryOut:
+    moderator = web.store().user_by_id(event.actor_id)
+    return models.LogEntryOut(
+        id=event.id,
+        action=event.kind,
+        post_kind=event.entity,
+        post_id=event.entity_id,
+        question_id=event.question_id,
+        moderator=_author(event.actor_id, moderator.username if moderator else ""),
+        reason=event.data.get("reason"),
+        at=event.at,
+    )
+
+
+@route(
+    bp,
+    "GET",
+    "/moderation/log",
+    summary="What moderators did, newest first (moderators)",
+    query=models.ModerationLogQuery,
+    response=models.ModerationLog,
+    staff=True,
+)
+def moderation_log(query: models.ModerationLogQuery) -> models.ModerationLog:
+    store = web.store()
+    actor_id = None
+    if query.moderator:
+        who = (
+            store.user_by_id(int(query.moderator))
+            if query.moderator.isascii() and query.moderator.isdigit()
+            else store.user_by_username(query.moderator)
+        )
+        if who is None:
+            return models.ModerationLog(items=[], next_cursor=None)
+        actor_id = who.id
+    if (query.post_kind is None) != (query.post_id is None):
+        raise Problem(
+            "Give post_kind and post_id together to see one post's log.",
+            status=422,
+            errors=[{"field": "post_id", "message": "Give both post_kind and post_id."}],
+        )
+    post = (query.post_kind, query.post_id) if query.post_kind else None
+    page = store.moderation_log(
+        actor_id=actor_id, post=post, kind=query.action, cursor=query.cursor, limit=query.limit
+    )
+    return models.ModerationLog(
+        items=[_log_entry(event) for event in page.items], next_cursor=page.next_cursor
+    )

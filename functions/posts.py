@@ -1,0 +1,43 @@
+"""Posts as the member asking may see them: a request's way into the store's questions and
+answers. Unknown and deleted posts are 404 for everyone; hidden ones stay in view of
+moderators and of their own author (a new member's post waiting for review, say).
+"""
+
+from __future__ import annotations
+
+from functions import web
+from functions.problems import Problem
+from functions.store import Answer, PostKind, Question
+
+
+def question(question_id: int) -> Question:
+    found = web.store().question(question_id)
+    if not may_see(found):
+        raise Problem(f"There is no question with id {question_id}.", status=404)
+    return found
+
+
+def answer(answer_id: int) -> Answer:
+    store = web.store()
+    found = store.answer(answer_id)
+    # An answer is as hidden as its question: its revisions and edits are too.
+    if found is None or not (may_see(found) and may_see(store.question(found.question_id))):
+        raise Problem(f"There is no answer with id {answer_id}.", status=404)
+    return found
+
+
+def post(kind: PostKind, post_id: int) -> tuple[Question | Answer, int]:
+    """The post and its question's id."""
+    if kind == "question":
+        return question(post_id), post_id
+    found = answer(post_id)
+    return found, found.question_id
+
+
+def may_see(found: Question | Answer | None) -> bool:
+    if found is None or found.deleted:
+        return False
+    if not found.hidden:
+        return True
+    user = web.current_user()
+    return web.is_staff(user) or (user is not None and user.id == found.author_id)
