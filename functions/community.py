@@ -29,6 +29,17 @@ def limit_reached(limited: limits.Limited) -> LimitReached:
     return LimitReached(limited.detail, limited.retry_after)
 
 
+def check_open(store: Store, user: User, question_id: int) -> None:
+    """A locked question takes no new answers, comments, votes, edits or acceptance, but
+    from moderators."""
+    question = store.question(question_id)
+    if question is not None and question.locked and not is_staff(user.role):
+        raise NotAllowed(
+            "This question is locked by a moderator: it takes no more answers, comments, "
+            "votes or edits."
+        )
+
+
 def may_edit(user: User | None, author_id: int) -> bool:
     return user is not None and (user.id == author_id or is_staff(user.role))
 
@@ -82,9 +93,11 @@ def edit_question(
     title: str | None = None,
     body: str | None = None,
     tags: Sequence[str] | None = None,
+    reason: str | None = None,
 ) -> None:
     if not may_edit(user, question.author_id):
         raise NotAllowed("Only the asker or a moderator can edit this question.")
+    check_open(store, user, question.id)
     body = question.body if body is None else body
     body_html = content.render(body)
     if body != question.body:
@@ -98,6 +111,7 @@ def edit_question(
         content.excerpt(body_html),
         question.tags if tags is None else tags,
         now,
+        reason,
     )
 
 
@@ -109,6 +123,7 @@ def _check_links(user: User, body_html: str, now: str) -> None:
 
 
 def answer(store: Store, user: User, question: Question, body: str, now: str) -> int:
+    check_open(store, user, question.id)
     body_html = content.render(body)
     _check_new_account(store, user, "answer", body_html, now)
     return store.create_answer(
@@ -116,12 +131,15 @@ def answer(store: Store, user: User, question: Question, body: str, now: str) ->
     )
 
 
-def edit_answer(store: Store, user: User, answer: Answer, body: str, now: str) -> None:
+def edit_answer(
+    store: Store, user: User, answer: Answer, body: str, now: str, reason: str | None = None
+) -> None:
     if not may_edit(user, answer.author_id):
         raise NotAllowed("Only the author or a moderator can edit this answer.")
+    check_open(store, user, answer.question_id)
     body_html = content.render(body)
     _check_links(user, body_html, now)
-    store.edit_answer(answer.id, user.id, body, body_html, now)
+    store.edit_answer(answer.id, user.id, body, body_html, now, reason)
 
 
 def comment(
@@ -133,6 +151,7 @@ def comment(
     body: str,
     now: str,
 ) -> Comment:
+    check_open(store, user, question_id)
     return store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
 
 
@@ -141,12 +160,14 @@ def vote(
 ) -> int:
     if post.author_id == user.id:
         raise NotAllowed(f"You cannot vote on your own {kind}.")
+    check_open(store, user, post.id if kind == "question" else post.question_id)
     return store.set_vote(user.id, kind, post.id, value, now)
 
 
 def accept(store: Store, user: User, question: Question, answer: Answer | None, now: str) -> None:
     if not may_accept(user, question):
         raise NotAllowed("Only the asker or a moderator can accept an answer.")
+    check_open(store, user, question.id)
     if answer is not None and answer.question_id != question.id:
         raise Invalid(
             f"Answer {answer.id} belongs to another question; accept one of this question's "

@@ -46,6 +46,8 @@ def _summary_fields(question: Question) -> dict:
         created_at=question.created_at,
         last_activity_at=question.last_activity_at,
         status=status,
+        locked=question.locked,
+        duplicate_of=question.duplicate_of,
     )
 
 
@@ -74,6 +76,15 @@ def _answer_out(
         comments=[_comment(c) for c in comments],
         viewer=models.AnswerViewer.model_construct(
             vote=vote, can_edit=community.may_edit(user, answer.author_id)
+        ),
+        moderator_note=(
+            models.NoteOut.model_construct(
+                text=answer.note.text,
+                moderator=_author(answer.note.moderator_id, answer.note.moderator_name),
+                at=answer.note.at,
+            )
+            if answer.note
+            else None
         ),
     )
 
@@ -135,6 +146,7 @@ def _revisions(kind: PostKind, post_id: int) -> models.RevisionList:
                 tags=list(r.tags),
                 author=_author(r.author_id, r.author_name),
                 created_at=r.created_at,
+                reason=r.reason,
             )
             for r in web.store().revisions(kind, post_id)
         ]
@@ -226,7 +238,7 @@ def read_question(id: int) -> models.QuestionOut:
     signed_in=True,
 )
 def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
-    if not body.model_fields_set - {None}:
+    if not body.model_fields_set - {None, "reason"}:
         raise Problem(
             "Nothing to change: send at least one of title, body and tags.",
             status=422,
@@ -241,6 +253,7 @@ def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
         title=body.title,
         body=body.body,
         tags=body.tags,
+        reason=body.reason,
     )
     return question_out(posts.question(id))
 
@@ -280,12 +293,13 @@ def answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
     "PATCH",
     "/answers/{id}",
     summary="Edit an answer (keeps a revision)",
-    body=models.NewAnswer,
+    body=models.AnswerEdit,
     response=models.AnswerOut,
     signed_in=True,
 )
-def edit_answer(id: int, body: models.NewAnswer) -> models.AnswerOut:
-    community.edit_answer(web.store(), web.signed_in_user(), posts.answer(id), body.body, utcnow())
+def edit_answer(id: int, body: models.AnswerEdit) -> models.AnswerOut:
+    user, answer = web.signed_in_user(), posts.answer(id)
+    community.edit_answer(web.store(), user, answer, body.body, utcnow(), body.reason)
     return _single_answer_out(posts.answer(id))
 
 

@@ -55,6 +55,9 @@ Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS)]
 Tags = Annotated[list[Tag], Field(max_length=5), AfterValidator(_tags)]
 
 
+Reason = Annotated[str, Field(min_length=3, max_length=300), AfterValidator(_not_blank)]
+
+
 class Request(BaseModel):
     """A JSON request body: strict JSON types, unknown fields refused."""
 
@@ -86,6 +89,12 @@ class QuestionEdit(Request):
     title: Title | None = None
     body: Body | None = None
     tags: Tags | None = None
+    reason: Reason | None = None  # why it was edited: the revision keeps it
+
+
+class AnswerEdit(Request):
+    body: Body
+    reason: Reason | None = None
 
 
 class NewAnswer(Request):
@@ -133,15 +142,27 @@ class FlagRequest(Request):
     note: Annotated[str, Field(max_length=MAX_NOTE_CHARS)] | None = None
 
 
-Reason = Annotated[str, Field(min_length=3, max_length=300), AfterValidator(_not_blank)]
-
-
 class ModerationRequest(Request):
     """``approve`` clears the review (the flags were wrong; a held post shows); the others
     need a reason, which the moderators' log keeps."""
 
-    action: Literal["approve", "hide", "restore", "delete", "undelete"]
+    action: Literal[
+        "approve",
+        "hide",
+        "restore",
+        "delete",
+        "undelete",
+        "lock",
+        "unlock",
+        "mark_duplicate",
+        "unmark_duplicate",
+    ]
     reason: Reason | None = None
+    duplicate_of: Id | None = None  # with mark_duplicate: the question this one repeats
+
+
+class NoteRequest(Request):
+    text: Annotated[str, Field(min_length=3, max_length=500), AfterValidator(_not_blank)] | None
 
 
 class ModerationLogQuery(PageQuery):
@@ -199,6 +220,8 @@ class QuestionSummary(BaseModel):
     created_at: Time
     last_activity_at: Time
     status: Literal["open", "answered", "accepted"]
+    locked: bool
+    duplicate_of: int | None
 
 
 class AnswerViewer(BaseModel):
@@ -209,6 +232,12 @@ class AnswerViewer(BaseModel):
 class QuestionViewer(AnswerViewer):
     following: bool
     can_accept: bool
+
+
+class NoteOut(BaseModel):
+    text: str
+    moderator: Author
+    at: Time
 
 
 class AnswerOut(BaseModel):
@@ -223,6 +252,7 @@ class AnswerOut(BaseModel):
     updated_at: Time
     comments: list[CommentOut]
     viewer: AnswerViewer
+    moderator_note: NoteOut | None
 
 
 class QuestionOut(QuestionSummary):
@@ -246,6 +276,7 @@ class RevisionOut(BaseModel):
     tags: list[str]
     author: Author
     created_at: Time
+    reason: str | None = None
 
 
 class RevisionList(BaseModel):
@@ -280,6 +311,10 @@ class NotificationList(BaseModel):
     items: list[NotificationOut]
     next_cursor: str | None
     unread: int
+
+
+class NoteState(BaseModel):
+    text: str | None
 
 
 class FlagOut(BaseModel):

@@ -103,18 +103,31 @@ def review(query: models.PageQuery) -> models.ReviewList:
     )
 
 
+QUESTION_ACTIONS = ("lock", "unlock", "mark_duplicate", "unmark_duplicate")
+
+
 def moderate(
-    kind: PostKind, post: Question | Answer, action: str, moderator: User, reason: str | None
+    kind: PostKind, post: Question | Answer, request: models.ModerationRequest, moderator: User
 ) -> None:
-    """One moderator action on a post, and what it says of the post's flags: hiding or
-    deleting upholds them; approving or restoring rejects them."""
-    store, now = web.store(), utcnow()
+    """One moderator action on a post. Those on its visibility also settle its review:
+    hiding or deleting upholds its flags, approving or restoring rejects them."""
+    store, now, action, reason = web.store(), utcnow(), request.action, request.reason
     if action != "approve" and reason is None:
         raise Problem(
-            f"Say why you {action} this {kind}; the moderators' log keeps the reason.",
+            f"Say why you {action.replace('_', ' ')} this {kind}; the moderators' log keeps "
+            "the reason.",
             status=422,
             errors=[{"field": "reason", "message": "Give a reason of 3 to 300 characters."}],
         )
+    if action in QUESTION_ACTIONS:
+        if kind != "question":
+            raise Problem(
+                "Only a question can be locked or marked as a duplicate.",
+                status=422,
+                errors=[{"field": "action", "message": "Use this action on a question."}],
+            )
+        _moderate_question(post.id, request, moderator, now)
+        return
     by = {"actor_id": moderator.id, "reason": reason}
     if action in ("approve", "restore"):
         store.set_hidden(kind, post.id, False, now, **by)
@@ -129,11 +142,46 @@ def moderate(
         store.resolve_review(kind, post.id, upheld, moderator.id, now, reason)
 
 
+def _moderate_question(
+    question_id: int, request: models.ModerationRequest, moderator: User, now: str
+) -> None:
+    store, by = web.store(), {"actor_id": moderator.id, "reason": request.reason}
+    if request.action in ("lock", "unlock"):
+        store.set_locked(question_id, request.action == "lock", now, **by)
+        return
+    original = None
+    if request.action == "mark_duplicate":
+        found = store.question(request.duplicate_of) if request.duplicate_of else None
+        if found is None or not found.visible or found.id == question_id:
+            raise Problem(
+                "Name the question this one repeats: another visible question's id.",
+                status=422,
+                errors=[{"field": "duplicate_of", "message": "Give another question's id."}],
+            )
+        original = found.id
+    store.mark_duplicate(question_id, original, now, **by)
+
+
 def _moderate(kind: PostKind, post_id: int, body: models.ModerationRequest) -> models.PostState:
-    moderator = web.signed_in_user()
-    moderate(kind, _any_post(kind, post_id), body.action, moderator, body.reason)
+    moderate(kind, _any_post(kind, post_id), body, web.signed_in_user())
     post = _any_post(kind, post_id)
     return models.PostState(hidden=post.hidden, deleted=post.deleted)
+
+
+@route(
+    bp,
+    "PUT",
+    "/answers/{id}/moderator-note",
+    summary="A moderator's note on an answer, or none (moderators)",
+    body=models.NoteRequest,
+    response=models.NoteState,
+    staff=True,
+)
+def moderator_note(id: int, body: models.NoteRequest) -> models.NoteState:
+    answer = posts.answer(id)
+    text = body.text.strip() if body.text else None
+    web.store().set_note(answer.id, text, utcnow(), actor_id=web.signed_in_user().id)
+    return models.NoteState(text=text)
 
 
 # Flags and actions work alike on both kinds of post: one view each, registered twice.
@@ -182,7 +230,7 @@ def _log_entry(event: Event) -> models.LogEntryOut:
         post_id=event.entity_id,
         question_id=event.question_id,
         moderator=_author(event.actor_id, moderator.username if moderator else ""),
-        reason=event.data.get("reason"),
+        reason=event.data.get("reason") or event.data.get("text"),
         at=event.at,
     )
 

@@ -46,9 +46,23 @@ EventKind = Literal[
     "undeleted",  # question or answer; affects its author; data: reason
     "flagged",  # question or answer; affects its author; data: reason, weight
     "reviewed",  # question or answer; affects its author; data: upheld (the flags), reason
+    "locked",  # question; affects the asker; data: reason
+    "unlocked",  # question; affects the asker; data: reason
+    "marked_duplicate",  # question; affects the asker; data: of (the original, or null), reason
+    "noted",  # answer; affects its author; data: text (null: the note was taken away)
 ]
 # What moderators did: the audit log is these events, by who did them.
-MODERATION_KINDS: tuple[str, ...] = ("hidden", "shown", "deleted", "undeleted", "reviewed")
+MODERATION_KINDS: tuple[str, ...] = (
+    "hidden",
+    "shown",
+    "deleted",
+    "undeleted",
+    "reviewed",
+    "locked",
+    "unlocked",
+    "marked_duplicate",
+    "noted",
+)
 ReviewWhy = Literal["flagged", "waiting"]
 
 T = TypeVar("T")
@@ -92,6 +106,16 @@ class User:
     flags_rejected: int = 0  # ... and rejected
 
 
+@dataclass(frozen=True, slots=True)
+class ModeratorNote:
+    """A moderator's correction shown on an answer ("This no longer applies since...")."""
+
+    text: str
+    moderator_id: int
+    moderator_name: str
+    at: str
+
+
 class _Post:
     """What questions and answers share: a post is visible unless hidden or deleted."""
 
@@ -124,6 +148,8 @@ class Question(_Post):
     last_activity_at: str
     hidden: bool
     deleted: bool = False
+    locked: bool = False  # no new answers, comments, votes or edits but moderators'
+    duplicate_of: int | None = None  # the question this one repeats
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +165,7 @@ class Answer(_Post):
     updated_at: str
     hidden: bool
     deleted: bool = False
+    note: ModeratorNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +188,7 @@ class Revision:
     author_id: int
     author_name: str
     created_at: str
+    reason: str | None = None  # why it was edited, when a moderator said
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +338,7 @@ class Store(Protocol):
         excerpt: str,
         tags: Sequence[str],
         now: str,
+        reason: str | None = None,
     ) -> None: ...
     def count_view(self, question_id: int) -> None: ...
 
@@ -326,7 +355,13 @@ class Store(Protocol):
     def answer(self, answer_id: int) -> Answer | None: ...
     def answers_of(self, question_id: int) -> list[Answer]: ...
     def edit_answer(
-        self, answer_id: int, editor_id: int, body: str, body_html: str, now: str
+        self,
+        answer_id: int,
+        editor_id: int,
+        body: str,
+        body_html: str,
+        now: str,
+        reason: str | None = None,
     ) -> None: ...
     def accept_answer(
         self, question_id: int, answer_id: int | None, actor_id: int, now: str
@@ -377,6 +412,22 @@ class Store(Protocol):
         actor_id: int | None = None,
         reason: str | None = None,
     ) -> None: ...
+
+    def set_locked(
+        self, question_id: int, locked: bool, now: str, *, actor_id: int, reason: str | None
+    ) -> None: ...
+    def mark_duplicate(
+        self,
+        question_id: int,
+        original_id: int | None,
+        now: str,
+        *,
+        actor_id: int,
+        reason: str | None,
+    ) -> None: ...
+    def set_note(self, answer_id: int, text: str | None, now: str, *, actor_id: int) -> None:
+        """A moderator's note on an answer, or none (``text`` None)."""
+        ...
 
     # Flags, the review queue and the moderators' log
     def add_flag(

@@ -197,8 +197,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX attempts_expires ON attempts(expires_at);
     DROP INDEX attempts_at
     """,
-    # 4: flags, the review queue, flaggers' records, and the event log read by actor, post
-    # and kind (the moderators' audit log).
+    # 4: flags, the review queue, flaggers' records, the event log read by actor, post and
+    # kind (the moderators' audit log), locked and duplicate questions, moderators' notes on
+    # answers, and the reason of an edit.
     """
     CREATE TABLE flags (
         id INTEGER PRIMARY KEY,
@@ -227,6 +228,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE users ADD COLUMN flags_rejected INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX events_actor ON event_log(actor_id, seq);
     CREATE INDEX events_entity ON event_log(entity, entity_id, seq);
-    CREATE INDEX events_kind ON event_log(kind, seq)
+    CREATE INDEX events_kind ON event_log(kind, seq);
+    ALTER TABLE questions ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE questions ADD COLUMN duplicate_of INTEGER;
+    ALTER TABLE answers ADD COLUMN note TEXT;
+    ALTER TABLE answers ADD COLUMN note_by INTEGER REFERENCES users(id);
+    ALTER TABLE answers ADD COLUMN note_at TEXT;
+    ALTER TABLE revisions ADD COLUMN reason TEXT
     """,
 ]

@@ -33,6 +33,7 @@ from functions.store.contract import (
     EventPage,
     Flag,
     Mail,
+    ModeratorNote,
     Notification,
     NotificationKind,
     Page,
@@ -59,11 +60,15 @@ _SORT_COLUMN = {
 _QUESTION_COLUMNS = (
     "q.id, q.author_id, u.username, q.title, q.body, q.body_html, q.excerpt, q.tags, q.lang,"
     " q.score, q.answer_count, q.accepted_answer_id, q.view_count, q.created_at,"
-    " q.updated_at, q.last_activity_at, q.hidden, q.deleted"
+    " q.updated_at, q.last_activity_at, q.hidden, q.deleted, q.locked, q.duplicate_of"
 )
 _ANSWER_COLUMNS = (
     "a.id, a.question_id, a.author_id, u.username, a.body, a.body_html, a.score,"
-    " a.created_at, a.updated_at, a.hidden, a.deleted"
+    " a.created_at, a.updated_at, a.hidden, a.deleted, a.note, a.note_by, n.username, a.note_at"
+)
+# An answer's author, and the moderator who left a note on it (if one did).
+_ANSWER_FROM = (
+    "FROM answers a JOIN users u ON u.id = a.author_id LEFT JOIN users n ON n.id = a.note_by"
 )
 _USER_COLUMNS = (
     "id, username, email, role, password_hash, created_at, question_count, answer_count,"
@@ -337,6 +342,7 @@ class SQLiteStore:
         tags: Sequence[str],
         author_id: int,
         now: str,
+        reason: str | None = None,
     ) -> int:
         return self._insert(
             db,
@@ -349,6 +355,7 @@ class SQLiteStore:
                 "tags": json.dumps(list(tags)),
                 "author_id": author_id,
                 "created_at": now,
+                "reason": reason,
             },
         )
 
@@ -356,7 +363,8 @@ class SQLiteStore:
     def _question(row: tuple) -> Question:
         values = list(row)
         values[7] = tuple(json.loads(values[7]))
-        values[16], values[17] = bool(values[16]), bool(values[17])
+        for flag in (16, 17, 18):
+            values[flag] = bool(values[flag])
         return Question(*values)
 
     def question(self, question_id: int) -> Question | None:
@@ -429,6 +437,7 @@ class SQLiteStore:
         excerpt: str,
         tags: Sequence[str],
         now: str,
+        reason: str | None = None,
     ) -> None:
         with self._write() as db:
             ((author_id,),) = db.execute(
@@ -439,7 +448,7 @@ class SQLiteStore:
             db.execute("DELETE FROM question_tags WHERE question_id = ?", (question_id,))
             self._tag(db, question_id, tags)
             revision = self._revision(
-                db, "question", question_id, title, body, tags, editor_id, now
+                db, "question", question_id, title, body, tags, editor_id, now, reason
             )
             self._event(
                 db,
@@ -451,6 +460,7 @@ class SQLiteStore:
                 actor=editor_id,
                 affected=author_id,
                 revision=revision,
+                **({"reason": reason} if reason else {}),
             )
 
     def count_view(self, question_id: int) -> None:
@@ -508,26 +518,31 @@ class SQLiteStore:
 
     @staticmethod
     def _answer(row: tuple) -> Answer:
-        return Answer(*row[:9], bool(row[9]), bool(row[10]))
+        note = ModeratorNote(*row[11:15]) if row[11] is not None else None
+        return Answer(*row[:9], bool(row[9]), bool(row[10]), note)
 
     def answer(self, answer_id: int) -> Answer | None:
         row = self._db.execute(
-            f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.author_id"
-            " WHERE a.id = ?",
+            f"SELECT {_ANSWER_COLUMNS} {_ANSWER_FROM} WHERE a.id = ?",
             (answer_id,),
         ).fetchone()
         return self._answer(row) if row else None
 
     def answers_of(self, question_id: int) -> list[Answer]:
         rows = self._db.execute(
-            f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.author_id"
-            " WHERE a.question_id = ? ORDER BY a.id",
+            f"SELECT {_ANSWER_COLUMNS} {_ANSWER_FROM} WHERE a.question_id = ? ORDER BY a.id",
             (question_id,),
         ).fetchall()
         return [self._answer(row) for row in rows]
 
     def edit_answer(
-        self, answer_id: int, editor_id: int, body: str, body_html: str, now: str
+        self,
+        answer_id: int,
+        editor_id: int,
+        body: str,
+        body_html: str,
+        now: str,
+        reason: str | None = None,
     ) -> None:
         with self._write() as db:
             ((question_id, author_id),) = db.execute(
@@ -536,7 +551,9 @@ class SQLiteStore:
                 (body, body_html, now, answer_id),
             ).fetchall()
             db.execute("UPDATE questions SET last_activity_at = ? WHERE id = ?", (now, question_id))
-            revision = self._revision(db, "answer", answer_id, None, body, (), editor_id, now)
+            revision = self._revision(
+                db, "answer", answer_id, None, body, (), editor_id, now, reason
+            )
             self._event(
                 db,
                 "edited",
@@ -547,6 +564,7 @@ class SQLiteStore:
                 actor=editor_id,
                 affected=author_id,
                 revision=revision,
+                **({"reason": reason} if reason else {}),
             )
 
     def accept_answer(
@@ -617,8 +635,8 @@ class SQLiteStore:
 
     def revisions(self, kind: PostKind, post_id: int) -> list[Revision]:
         rows = self._db.execute(
-            "SELECT r.id, r.title, r.body, r.tags, r.author_id, u.username, r.created_at"
-            " FROM revisions r JOIN users u ON u.id = r.author_id"
+            "SELECT r.id, r.title, r.body, r.tags, r.author_id, u.username, r.created_at,"
+            " r.reason FROM revisions r JOIN users u ON u.id = r.author_id"
             " WHERE r.post_kind = ? AND r.post_id = ? ORDER BY r.id DESC",
             (kind, post_id),
         ).fetchall()
@@ -747,6 +765,79 @@ class SQLiteStore:
         reason: str | None = None,
     ) -> None:
         self._set_flag(kind, post_id, "deleted", False, "undeleted", now, actor_id, reason)
+
+    def set_locked(
+        self, question_id: int, locked: bool, now: str, *, actor_id: int, reason: str | None
+    ) -> None:
+        self._moderate_question(
+            question_id,
+            "locked = ?",
+            (int(locked),),
+            "locked" if locked else "unlocked",
+            now,
+            actor_id,
+            {"reason": reason} if reason else {},
+        )
+
+    def mark_duplicate(
+        self,
+        question_id: int,
+        original_id: int | None,
+        now: str,
+        *,
+        actor_id: int,
+        reason: str | None,
+    ) -> None:
+        data = {"of": original_id, **({"reason": reason} if reason else {})}
+        self._moderate_question(
+            question_id, "duplicate_of = ?", (original_id,), "marked_duplicate", now, actor_id, data
+        )
+
+    def _moderate_question(
+        self,
+        question_id: int,
+        assignment: str,
+        values: tuple,
+        event: str,
+        now: str,
+        actor_id: int,
+        data: dict,
+    ) -> None:
+        with self._write() as db:
+            ((author_id,),) = db.execute(
+                f"UPDATE questions SET {assignment} WHERE id = ? RETURNING author_id",
+                (*values, question_id),
+            ).fetchall()
+            self._event(
+                db,
+                event,
+                "question",
+                question_id,
+                question_id,
+                now,
+                actor=actor_id,
+                affected=author_id,
+                **data,
+            )
+
+    def set_note(self, answer_id: int, text: str | None, now: str, *, actor_id: int) -> None:
+        with self._write() as db:
+            ((question_id, author_id),) = db.execute(
+                "UPDATE answers SET note = ?, note_by = ?, note_at = ? WHERE id = ?"
+                " RETURNING question_id, author_id",
+                (text, actor_id if text else None, now if text else None, answer_id),
+            ).fetchall()
+            self._event(
+                db,
+                "noted",
+                "answer",
+                answer_id,
+                question_id,
+                now,
+                actor=actor_id,
+                affected=author_id,
+                text=text,
+            )
 
     # Flags, the review queue and the moderators' log
 

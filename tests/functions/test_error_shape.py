@@ -134,6 +134,8 @@ def test_unknown_and_impossible_ids(operations, schemas, signed_in):
             "FollowRequest": {"following": True},
             "QuestionEdit": {"title": "A perfectly fine new title"},
             "FlagRequest": {"reason": "spam"},
+            "AnswerEdit": {"body": "A perfectly fine answer body."},
+            "NoteRequest": {"text": "This no longer applies."},
             "ModerationRequest": {"action": "hide", "reason": "Spam link"},
         }.get(schema["title"] if schema else "")
         for value in ["424242", *IMPOSSIBLE_IDS]:

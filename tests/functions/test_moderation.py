@@ -151,3 +151,63 @@ def test_the_moderators_log_says_who_did_what_when_and_why(member, anonymous):
     page = first.get("/api/moderation/log?limit=2").json
     rest = first.get(f"/api/moderation/log?limit=2&cursor={page['next_cursor']}").json
     assert len(page["items"]) == 2 and len(rest["items"]) == 1
+
+
+def test_a_locked_question_takes_nothing_new_but_from_moderators(member, anonymous):
+    asha, ravi, moderator = member("asha"), member("ravi"), member("mod", role="moderator")
+    question = asha.ask()
+    path = f"/api/questions/{question['id']}"
+    answer = ravi.call("POST", f"{path}/answers", ANSWER).json
+    lock = {"action": "lock", "reason": "Heated thread"}
+    assert moderator.call("POST", f"{path}/moderation", lock).status == 200
+    assert anonymous.get(path).json["locked"] is True
+    refused = ravi.call("POST", f"{path}/answers", ANSWER)
+    assert refused.status == 403 and "locked" in refused.json["detail"]
+    assert ravi.call("PUT", f"{path}/vote", {"value": 1}).status == 403
+    assert asha.call("POST", f"/api/answers/{answer['id']}/comments", {"body": "Hi"}).status == 403
+    assert asha.call("PATCH", path, {"title": "A changed title for my question"}).status == 403
+    assert moderator.call("POST", f"{path}/answers", ANSWER).status == 201
+    answer_action = moderator.call("POST", f"/api/answers/{answer['id']}/moderation", lock)
+    assert answer_action.status == 422  # only questions lock
+    unlock = {"action": "unlock", "reason": "Calmer now"}
+    assert moderator.call("POST", f"{path}/moderation", unlock).status == 200
+    assert ravi.call("PUT", f"{path}/vote", {"value": 1}).status == 200
+
+
+def test_a_duplicate_links_to_its_original(member, anonymous):
+    asha, moderator = member("asha"), member("mod", role="moderator")
+    original, repeat = asha.ask(), asha.ask(title="My phone stopped charging again")
+    path = f"/api/questions/{repeat['id']}/moderation"
+    mark = {"action": "mark_duplicate", "reason": "Asked before"}
+    assert moderator.call("POST", path, mark).status == 422  # which one?
+    itself = moderator.call("POST", path, {**mark, "duplicate_of": repeat["id"]})
+    assert itself.status == 422
+    assert moderator.call("POST", path, {**mark, "duplicate_of": original["id"]}).status == 200
+    seen = anonymous.get(f"/api/questions/{repeat['id']}").json
+    assert seen["duplicate_of"] == original["id"]
+    unmark = {"action": "unmark_duplicate", "reason": "Different model"}
+    assert moderator.call("POST", path, unmark).status == 200
+    assert anonymous.get(f"/api/questions/{repeat['id']}").json["duplicate_of"] is None
+
+
+def test_a_moderators_note_and_an_edit_with_a_reason(member, anonymous):
+    asha, ravi, moderator = member("asha"), member("ravi"), member("mod", role="moderator")
+    question = asha.ask()
+    answer = ravi.call("POST", f"/api/questions/{question['id']}/answers", ANSWER).json
+    note_path = f"/api/answers/{answer['id']}/moderator-note"
+    text = "This no longer applies since firmware 4.2; see the charging guide."
+    assert ravi.call("PUT", note_path, {"text": text}).status == 403
+    assert moderator.call("PUT", note_path, {"text": text}).json == {"text": text}
+    (shown,) = anonymous.get(f"/api/questions/{question['id']}").json["answers"]
+    assert shown["moderator_note"]["text"] == text
+    assert shown["moderator_note"]["moderator"]["username"] == "mod"
+    assert moderator.call("PUT", note_path, {"text": None}).json == {"text": None}
+    (shown,) = anonymous.get(f"/api/questions/{question['id']}").json["answers"]
+    assert shown["moderator_note"] is None
+
+    edit = {"body": "Try another cable first; then the socket.", "reason": "Safer advice"}
+    assert moderator.call("PATCH", f"/api/answers/{answer['id']}", edit).status == 200
+    revisions = anonymous.get(f"/api/answers/{answer['id']}/revisions").json["items"]
+    assert [r["reason"] for r in revisions] == ["Safer advice", None]
+    log = moderator.get("/api/moderation/log?action=noted").json["items"]
+    assert [entry["reason"] for entry in log] == [None, text]
