@@ -54,6 +54,16 @@ PAGES: tuple[WidgetPage, ...] = (
         "login", "community/login.md", title="login.title", widget="login", intro="login.intro"
     ),
     WidgetPage(
+        "review", "community/review.md", title="review.title", widget="review", intro="review.intro"
+    ),
+    WidgetPage(
+        "log",
+        "community/moderation-log.md",
+        title="log.title",
+        widget="moderation-log",
+        intro="log.intro",
+    ),
+    WidgetPage(
         "notifications",
         "community/notifications.md",
         title="notifications.title",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from portal_testing import BROWSER_WAIT_MS, PortalPaths, free_port, run_portal, serving
 
 from core.settings import PROJECT_ROOT
@@ -31,16 +31,22 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def portal_url(tmp_path_factory):
+def portal_env(tmp_path_factory) -> dict[str, str]:
+    """The environment of the portal the browser tests use (for `portal user create`)."""
     paths = PortalPaths.under(tmp_path_factory.mktemp("browser"))
     port = free_port()  # the site is built for the address it is served at
-    env = paths.environ(
+    return paths.environ(
         PORTAL_CONTENT_DIR=str(PROJECT_ROOT / "content"),
         PORTAL_SITE_URL=f"http://127.0.0.1:{port}/",
     )
-    result = run_portal("build", env=env)
+
+
+@pytest.fixture(scope="session")
+def portal_url(portal_env):
+    result = run_portal("build", env=portal_env)
     assert result.returncode == 0, result.stderr
-    with serving(env, workers=2, port=port) as base:
+    port = int(portal_env["PORTAL_SITE_URL"].rsplit(":", 1)[1].strip("/"))
+    with serving(portal_env, workers=2, port=port) as base:
         yield base
 
 
@@ -64,3 +70,22 @@ def page(browser):
     page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages in their own browser contexts (separate cookies: separate people)."""
+    contexts = []
+
+    def open_page(locale: str = "en-US") -> Page:
+        context = browser.new_context(locale=locale)
+        context.set_default_timeout(BROWSER_WAIT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

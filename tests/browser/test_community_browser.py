@@ -11,30 +11,10 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-from portal_testing import BROWSER_WAIT_MS
 
 from site_config import ui
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def new_page(browser):
-    """Pages in their own browser contexts (separate cookies: separate people)."""
-    contexts = []
-
-    def open_page(locale: str = "en-US") -> Page:
-        context = browser.new_context(locale=locale)
-        context.set_default_timeout(BROWSER_WAIT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def unique(name: str) -> str:

@@ -192,9 +192,13 @@
     var card = null;
     var body = el("div", { class: "cm-body", lang: extras.lang });
     body.innerHTML = post.body_html; // sanitised by the API
-    var actions = el("div", { class: "cm-post__actions" }, extras.actions || []);
+    var moderation = window.portalModeration;
+    var actions = el("div", { class: "cm-post__actions" }, (extras.actions || []).concat(
+      moderation ? moderation.actions(kind, post, path, user, extras.reload) : []
+    ));
     var main = el("div", { class: "cm-post__main" }, [
       extras.badge || null,
+      moderation ? moderation.notices(kind, post) : null,
       body,
       extras.tags || null,
       el("div", { class: "cm-post__footer" }, [actions, byline(kind, post)]),
@@ -279,6 +283,15 @@
         if (target) target.focus();
       }
 
+      // After a moderator's action: the question as it is now, focus kept on the post.
+      function reload(focusId) {
+        return function () {
+          C.api("GET", path).then(function (updated) { rerender(updated, focusId); }, function (error) {
+            if (error.status === 404) location.reload();
+          });
+        };
+      }
+
       // ---- follow
       var following = question.viewer.following;
       var follow = el("button", { type: "button", class: "cm-link-button cm-follow", "aria-pressed": String(following), text: t("question.follow") });
@@ -309,7 +322,8 @@
           question.lang !== C.lang ? el("span", { class: "cm-lang", lang: question.lang, text: C.languageName(question.lang) }) : null,
           el("span", { class: "cm-views", text: C.plural("cm.views", question.view_count) })
         ]),
-        edited: function (updated) { rerender(updated, "question-" + question.id); }
+        edited: function (updated) { rerender(updated, "question-" + question.id); },
+        reload: reload("question-" + question.id)
       });
 
       // ---- answers
@@ -356,6 +370,7 @@
           lang: question.lang,
           badge: entry.badge,
           actions: actions,
+          reload: reload("answer-" + answer.id),
           edited: function (updated) {
             var index = answers.indexOf(entry);
             var fresh = addAnswer(updated);
@@ -379,6 +394,7 @@
       showCount();
 
       C.append(place, [
+        window.portalModeration ? window.portalModeration.questionNotices(question) : null,
         questionCard,
         el("section", { class: "cm-answers", "aria-labelledby": "answers" }, [
           count,
