@@ -4,6 +4,8 @@
 ('faq/repair-time/', '', 'faq/')
 >>> question_url(42), question_url(42, lang="ru")
 ('community/question/?id=42', 'ru/community/question/?id=42')
+>>> page_url(promoted_source(7))
+'community/answer-7/'
 """
 
 # The page that shows one community question; its widget reads the id from the query.
@@ -21,6 +23,12 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
 
 
 QUESTION_PAGE = page_url(QUESTION_SOURCE)
+
+
+def promoted_source(answer_id: int) -> str:
+    """The knowledge-base page an answer becomes when a moderator promotes it, relative to
+    its language's content folder."""
+    return f"community/answer-{answer_id}.md"
 
 
 def question_url(question_id: int, lang: str | None = None) -> str:

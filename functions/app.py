@@ -19,6 +19,7 @@ from functions import (
     notifications,
     openapi,
     problems,
+    promotion,
     search,
     web,
 )
@@ -32,7 +33,7 @@ FUNCTIONS: dict[str, tuple[Blueprint, ...]] = {
     "accounts": (accounts.bp,),
     "forum": (forum.bp,),
     "notifications": (notifications.bp,),
-    "moderation": (moderation.bp,),
+    "moderation": (moderation.bp, promotion.bp),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, session
 
+from core.urls import page_url, promoted_source
 from functions import community, models, posts, web
 from functions.openapi import route
 from functions.problems import Problem
@@ -48,6 +49,11 @@ def _summary_fields(question: Question) -> dict:
         status=status,
         locked=question.locked,
         duplicate_of=question.duplicate_of,
+        promoted_url=(
+            f"{question.promoted_lang}/{page_url(promoted_source(question.promoted_answer_id))}"
+            if question.promoted_answer_id
+            else None
+        ),
     )
 
 

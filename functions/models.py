@@ -161,6 +161,20 @@ class ModerationRequest(Request):
     duplicate_of: Id | None = None  # with mark_duplicate: the question this one repeats
 
 
+class PromotionRequest(Request):
+    """What the knowledge-base page says of itself; its language is the question's unless
+    given."""
+
+    title: Annotated[str, Field(min_length=5, max_length=120), AfterValidator(_not_blank)]
+    summary: Annotated[str, Field(min_length=10, max_length=300), AfterValidator(_not_blank)]
+    tags: Tags = []
+    lang: Lang | None = None
+
+
+class ReasonQuery(BaseModel):
+    reason: Reason | None = None
+
+
 class NoteRequest(Request):
     text: Annotated[str, Field(min_length=3, max_length=500), AfterValidator(_not_blank)] | None
 
@@ -222,6 +236,7 @@ class QuestionSummary(BaseModel):
     status: Literal["open", "answered", "accepted"]
     locked: bool
     duplicate_of: int | None
+    promoted_url: str | None  # its answer's knowledge-base page, from the site's root
 
 
 class AnswerViewer(BaseModel):
@@ -311,6 +326,12 @@ class NotificationList(BaseModel):
     items: list[NotificationOut]
     next_cursor: str | None
     unread: int
+
+
+class PromotionOut(BaseModel):
+    url: str  # the page, relative to the site's root: "en/community/answer-42/"
+    lang: Lang
+    title: str
 
 
 class NoteState(BaseModel):

@@ -32,7 +32,8 @@ def question_doc(store: Store, question: Question) -> CommunityDoc:
         status=community.status_of(question),
         score=question.score,
         url=question_url(question.id),
-        hidden=not question.visible,
+        # Promoted: the article stands for it in search, so it does not show twice.
+        hidden=not question.visible or question.promoted_answer_id is not None,
     )
 
 

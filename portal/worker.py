@@ -1,9 +1,10 @@
 """``portal work``: run the event log's consumers and what they feed, in one loop.
 
 Each pass hands every consumer its next events (notifications and their emails, and later
-awards and metrics), sends the mail that is due, applies community changes to the search
-index (when this process holds the index's writer lock), and now and then forgets expired
-sign-in attempts and old sent mail. A pass that found nothing to do sleeps
+awards and metrics), sends the mail that is due, publishes answers promoted into the
+knowledge base and applies community changes to the search index (when this process holds
+the index's writer lock), and now and then forgets expired sign-in attempts and old sent
+mail. A pass that found nothing to do sleeps
 :data:`POLL_SECONDS`. There are no threads: in AWS the same consumers run from DynamoDB
 Streams instead of this loop. ``portal serve`` starts one worker beside the web workers.
 """
@@ -23,6 +24,7 @@ from core.settings import Settings
 from functions import consumers, search_feed
 from functions.mail import Mailer, deliver_due
 from functions.store import Store, open_store, utcnow
+from portal.publisher import Publisher
 from search_index.live import LiveIndexer
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Worker:
         self.consumers = consumers.consumers(settings)
         self.mailer = Mailer(settings.smtp_url, settings.mail_from) if settings.smtp_url else None
         self.indexer = LiveIndexer(settings.index_dir, search_feed.change_source(self.store))
+        self.publisher = Publisher(settings, self.store, self.indexer)
         self._next_expiry = 0.0
 
     def steps(self) -> list[Step]:
@@ -51,7 +54,7 @@ class Worker:
         if self.mailer is not None:
             mailer = self.mailer
             steps.append(lambda: deliver_due(self.store, mailer))
-        steps += [self._index, self._forget_expired]
+        steps += [self.publisher.run_once, self._index, self._forget_expired]
         return steps
 
     def _index(self) -> int:

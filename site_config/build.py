@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -67,6 +69,35 @@ def build(
     return BuildReport(
         site=settings.site_dir,
         pages={lang: len(pages) for lang, pages in content.pages.items()},
+        seconds=time.perf_counter() - started,
+        warnings=content.warnings,
+    )
+
+
+def rebuild(
+    settings: Settings, langs: Iterable[str], say: Callable[[str], None] = print
+) -> BuildReport:
+    """Build again only the languages ``langs`` (after a page of theirs changed) and publish
+    the site atomically; the other languages are linked from the current build, file by
+    file, since a build never changes once published. The search index is left alone: the
+    caller updates the pages it changed. Without a published site, everything is built."""
+    started = time.perf_counter()
+    current = publish.current(settings.site_dir)
+    if current is None:
+        return build(settings, say)
+    wanted = set(langs)
+    content = content_pages.load(settings.content_dir)
+    with publish.staged(settings.site_dir) as out:
+        for language in LANGUAGES:
+            if language.code in wanted or not (current / language.code).is_dir():
+                say(f"building {language.code} ({len(content.pages[language.code])} pages)")
+                build_language(settings, language.code, content, out / language.code)
+            else:
+                shutil.copytree(current / language.code, out / language.code, copy_function=os.link)
+        write_root(out)
+    return BuildReport(
+        site=settings.site_dir,
+        pages={lang: len(content.pages[lang]) for lang in sorted(wanted)},
         seconds=time.perf_counter() - started,
         warnings=content.warnings,
     )

@@ -52,6 +52,15 @@ class Source(BaseModel):
     answer_id: Identifier
 
 
+class Promoted(BaseModel):
+    """Who made a community answer a knowledge-base page, and when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Text
+    at: dt.date
+
+
 class FrontMatter(BaseModel):
     """The fields every page declares. Community pages also name their source and authors."""
 
@@ -66,6 +75,7 @@ class FrontMatter(BaseModel):
     updated: dt.date
     source: Source | None = None
     authors: Annotated[list[Text], Field(min_length=1, max_length=20)] | None = None
+    promoted: Promoted | None = None
 
     @model_validator(mode="after")
     def _community_pages_name_their_origin(self) -> FrontMatter:
@@ -74,7 +84,7 @@ class FrontMatter(BaseModel):
                 if getattr(self, name) is None:
                     raise _field_error(name, "a value on a community page", "nothing")
         else:
-            for name in ("source", "authors"):
+            for name in ("source", "authors", "promoted"):
                 if getattr(self, name) is not None:
                     raise _field_error(
                         name, f"no {name} on a {self.kind} page (only community pages)", "one"
@@ -199,6 +209,7 @@ _EXPECTED = {
     "updated": "a date written YYYY-MM-DD",
     "source": "question_id and answer_id of the promoted answer",
     "authors": "a list of 1 to 20 author names",
+    "promoted": "by (who promoted the answer) and at (the date)",
 }
 
 

@@ -50,6 +50,8 @@ EventKind = Literal[
     "unlocked",  # question; affects the asker; data: reason
     "marked_duplicate",  # question; affects the asker; data: of (the original, or null), reason
     "noted",  # answer; affects its author; data: text (null: the note was taken away)
+    "promoted",  # answer; affects its author; data: lang, title
+    "unpromoted",  # answer; affects its author; data: lang, reason
 ]
 # What moderators did: the audit log is these events, by who did them.
 MODERATION_KINDS: tuple[str, ...] = (
@@ -62,6 +64,8 @@ MODERATION_KINDS: tuple[str, ...] = (
     "unlocked",
     "marked_duplicate",
     "noted",
+    "promoted",
+    "unpromoted",
 )
 ReviewWhy = Literal["flagged", "waiting"]
 
@@ -150,6 +154,8 @@ class Question(_Post):
     deleted: bool = False
     locked: bool = False  # no new answers, comments, votes or edits but moderators'
     duplicate_of: int | None = None  # the question this one repeats
+    promoted_answer_id: int | None = None  # its answer in the knowledge base...
+    promoted_lang: str | None = None  # ...in this language
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +245,20 @@ class Flag:
     weight: float
     status: Literal["open", "upheld", "rejected"]
     created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    """An answer made a knowledge-base page: what the page says of itself, and who made it."""
+
+    answer_id: int
+    question_id: int
+    lang: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+    promoted_by: str  # the moderator's username
+    promoted_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +448,28 @@ class Store(Protocol):
     def set_note(self, answer_id: int, text: str | None, now: str, *, actor_id: int) -> None:
         """A moderator's note on an answer, or none (``text`` None)."""
         ...
+
+    # Promotion into the knowledge base
+    def promote(
+        self,
+        answer_id: int,
+        lang: str,
+        title: str,
+        summary: str,
+        tags: Sequence[str],
+        now: str,
+        *,
+        actor_id: int,
+    ) -> None:
+        """Make (or remake) an answer a knowledge-base page; its question points there."""
+        ...
+
+    def unpromote(self, answer_id: int, now: str, *, actor_id: int, reason: str | None) -> bool:
+        """Take the page away again; the question is left as it was. False if it was not
+        promoted."""
+        ...
+
+    def promotion(self, answer_id: int) -> Promotion | None: ...
 
     # Flags, the review queue and the moderators' log
     def add_flag(

@@ -199,7 +199,7 @@ MIGRATIONS: list[str] = [
     """,
     # 4: flags, the review queue, flaggers' records, the event log read by actor, post and
     # kind (the moderators' audit log), locked and duplicate questions, moderators' notes on
-    # answers, and the reason of an edit.
+    # answers, the reason of an edit, and answers promoted into the knowledge base.
     """
     CREATE TABLE flags (
         id INTEGER PRIMARY KEY,
@@ -234,6 +234,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE answers ADD COLUMN note TEXT;
     ALTER TABLE answers ADD COLUMN note_by INTEGER REFERENCES users(id);
     ALTER TABLE answers ADD COLUMN note_at TEXT;
-    ALTER TABLE revisions ADD COLUMN reason TEXT
+    ALTER TABLE revisions ADD COLUMN reason TEXT;
+    CREATE TABLE promotions (
+        answer_id INTEGER PRIMARY KEY REFERENCES answers(id),
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        lang TEXT NOT NULL,
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        promoted_by INTEGER NOT NULL REFERENCES users(id),
+        promoted_at TEXT NOT NULL
+    );
+    CREATE INDEX promotions_question ON promotions(question_id);
+    ALTER TABLE questions ADD COLUMN promoted_answer_id INTEGER;
+    ALTER TABLE questions ADD COLUMN promoted_lang TEXT
     """,
 ]

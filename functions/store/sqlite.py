@@ -38,6 +38,7 @@ from functions.store.contract import (
     NotificationKind,
     Page,
     PostKind,
+    Promotion,
     Question,
     ReviewItem,
     Revision,
@@ -60,7 +61,8 @@ _SORT_COLUMN = {
 _QUESTION_COLUMNS = (
     "q.id, q.author_id, u.username, q.title, q.body, q.body_html, q.excerpt, q.tags, q.lang,"
     " q.score, q.answer_count, q.accepted_answer_id, q.view_count, q.created_at,"
-    " q.updated_at, q.last_activity_at, q.hidden, q.deleted, q.locked, q.duplicate_of"
+    " q.updated_at, q.last_activity_at, q.hidden, q.deleted, q.locked, q.duplicate_of,"
+    " q.promoted_answer_id, q.promoted_lang"
 )
 _ANSWER_COLUMNS = (
     "a.id, a.question_id, a.author_id, u.username, a.body, a.body_html, a.score,"
@@ -838,6 +840,96 @@ class SQLiteStore:
                 affected=author_id,
                 text=text,
             )
+
+    # Promotion into the knowledge base
+
+    def promote(
+        self,
+        answer_id: int,
+        lang: str,
+        title: str,
+        summary: str,
+        tags: Sequence[str],
+        now: str,
+        *,
+        actor_id: int,
+    ) -> None:
+        with self._write() as db:
+            ((question_id, author_id),) = db.execute(
+                "SELECT question_id, author_id FROM answers WHERE id = ?", (answer_id,)
+            ).fetchall()
+            db.execute(
+                "INSERT INTO promotions (answer_id, question_id, lang, title, summary, tags,"
+                " promoted_by, promoted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (answer_id) DO UPDATE SET lang = excluded.lang,"
+                " title = excluded.title, summary = excluded.summary, tags = excluded.tags,"
+                " promoted_by = excluded.promoted_by, promoted_at = excluded.promoted_at",
+                (
+                    answer_id,
+                    question_id,
+                    lang,
+                    title,
+                    summary,
+                    json.dumps(list(tags)),
+                    actor_id,
+                    now,
+                ),
+            )
+            db.execute(
+                "UPDATE questions SET promoted_answer_id = ?, promoted_lang = ? WHERE id = ?",
+                (answer_id, lang, question_id),
+            )
+            self._event(
+                db,
+                "promoted",
+                "answer",
+                answer_id,
+                question_id,
+                now,
+                actor=actor_id,
+                affected=author_id,
+                lang=lang,
+                title=title,
+            )
+
+    def unpromote(self, answer_id: int, now: str, *, actor_id: int, reason: str | None) -> bool:
+        with self._write() as db:
+            removed = db.execute(
+                "DELETE FROM promotions WHERE answer_id = ? RETURNING question_id, lang",
+                (answer_id,),
+            ).fetchall()
+            if not removed:
+                return False
+            ((question_id, lang),) = removed
+            db.execute(
+                "UPDATE questions SET promoted_answer_id = NULL, promoted_lang = NULL"
+                " WHERE id = ? AND promoted_answer_id = ?",
+                (question_id, answer_id),
+            )
+            self._event(
+                db,
+                "unpromoted",
+                "answer",
+                answer_id,
+                question_id,
+                now,
+                actor=actor_id,
+                affected=self._author_of(db, "answer", answer_id),
+                lang=lang,
+                **({"reason": reason} if reason else {}),
+            )
+        return True
+
+    def promotion(self, answer_id: int) -> Promotion | None:
+        row = self._db.execute(
+            "SELECT p.answer_id, p.question_id, p.lang, p.title, p.summary, p.tags,"
+            " u.username, p.promoted_at FROM promotions p JOIN users u ON u.id = p.promoted_by"
+            " WHERE p.answer_id = ?",
+            (answer_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Promotion(*row[:5], tuple(json.loads(row[5])), *row[6:])
 
     # Flags, the review queue and the moderators' log
 

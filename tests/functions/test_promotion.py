@@ -1,0 +1,193 @@
+"""Promoting an answer into the knowledge base, end to end against a real `portal serve`:
+the Markdown file, the page served, the search hit, the question's link, the event and
+taking it back; the rules; and a publish that fails midway leaves the site as it was."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from conftest import PASSWORD, http_client
+from portal_testing import PortalPaths, run_portal, serving, small_content, wait_for
+
+from core import publish
+from functions import accounts, promotion
+from functions.store import Answer, Question, open_store
+from portal import publisher as publishing
+from portal.worker import Worker
+from site_config.frontmatter import read_page
+
+BODY = "Hold the power button for 30 seconds: the zorbolith controller resets, and it charges."
+PAGE = {
+    "title": "Reset the charging controller",
+    "summary": "When a phone stops charging, a long press resets its charging controller.",
+}
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def read(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def search(base: str, words: str) -> list[str]:
+    query = urllib.parse.urlencode({"q": words, "lang": "en"})
+    return [item["url"] for item in json.loads(read(f"{base}/api/search?{query}"))["items"]]
+
+
+@pytest.fixture
+def site(tmp_path) -> PortalPaths:
+    paths = PortalPaths.under(tmp_path)
+    small_content(paths.content)
+    assert run_portal("build", env=paths.environ()).returncode == 0
+    return paths
+
+
+def members(paths: PortalPaths, base: str, *names_and_roles: tuple[str, str]):
+    store = open_store(f"sqlite:///{paths.store}")
+    try:
+        for name, role in names_and_roles:
+            accounts.create_user(
+                store, name, f"{name}@example.com", PASSWORD, role, "2026-01-01T00:00:00Z"
+            )
+    finally:
+        store.close()
+    clients = []
+    for name, _ in names_and_roles:
+        client = http_client(base)
+        assert client.sign_in(name).status == 200
+        clients.append(client)
+    return clients
+
+
+def test_promote_serve_search_and_take_back(site):
+    with serving(site.environ()) as base:
+        asker, helper, moderator = members(
+            site, base, ("asha", "member"), ("ravi", "member"), ("mod", "moderator")
+        )
+        question = asker.ask(title="Phone will not charge after a drop")
+        answer = helper.call(
+            "POST", f"/api/questions/{question['id']}/answers", {"body": BODY}
+        ).json
+        promote = f"/api/answers/{answer['id']}/promotion"
+        assert moderator.call("PUT", promote, PAGE).status == 422  # not accepted, no votes
+        assert asker.call("PUT", promote, PAGE).status == 403  # moderators only
+        discussion = f"en/community/question/?id={question['id']}"
+        accept = {"answer_id": answer["id"]}
+        asker.call("PUT", f"/api/questions/{question['id']}/accepted-answer", accept)
+        assert wait_for(lambda: discussion in search(base, "zorbolith"))
+
+        promoted = moderator.call("PUT", promote, {**PAGE, "tags": ["charging"]})
+        assert promoted.status == 200, promoted
+        url = promoted.json["url"]
+        assert url == f"en/community/answer-{answer['id']}/"
+
+        # The page is served, links back to the discussion, and search finds it instead.
+        assert wait_for(lambda: status_of(f"{base}/{url}") == 200, 60), "never published"
+        page = read(f"{base}/{url}")
+        assert PAGE["title"] in page and "zorbolith" in page
+        assert f"question/?id={question['id']}" in page  # the link back to the discussion
+        assert wait_for(lambda: [hit.split("#")[0] for hit in search(base, "zorbolith")] == [url])
+        assert discussion not in search(base, "zorbolith")  # the question gave way
+        assert asker.get(f"/api/questions/{question['id']}").json["promoted_url"] == url
+
+        # The Markdown file names its source, credits the authors and who promoted it.
+        written = read_page(site.content / "en" / "community" / f"answer-{answer['id']}.md")
+        assert written.meta.source.answer_id == str(answer["id"])
+        assert written.meta.authors == ["ravi", "asha"]
+        assert written.meta.promoted.by == "mod" and written.meta.tags == ["charging"]
+        assert "<script" not in written.body
+
+        # The answerer is credited through the event.
+        store = open_store(f"sqlite:///{site.store}")
+        try:
+            (event,) = [e for e in store.events_after(None, 1000).events if e.kind == "promoted"]
+            assert (event.entity_id, event.affected_id) == (answer["id"], helper.user["id"])
+        finally:
+            store.close()
+
+        # Taken back: the page goes, the question is as it was and searchable again.
+        assert moderator.call("DELETE", f"{promote}?reason=Outdated%20now").status == 204
+        assert wait_for(lambda: status_of(f"{base}/{url}") == 404, 60), "never unpublished"
+        assert not (site.content / "en" / "community" / f"answer-{answer['id']}.md").exists()
+        assert wait_for(lambda: discussion in search(base, "zorbolith"))
+        seen = asker.get(f"/api/questions/{question['id']}").json
+        assert seen["promoted_url"] is None and seen["status"] == "accepted"
+        assert moderator.call("DELETE", promote).status == 404
+
+
+def test_the_rules():
+    def question(accepted=None, hidden=False):
+        return Question(
+            1, 1, "a", "t", "b", "h", "e", (), "en", 0, 1, accepted, 0, "", "", "", hidden
+        )
+
+    def answer(score=0, hidden=False):
+        return Answer(2, 1, 3, "r", "b", "h", score, "", "", hidden)
+
+    assert promotion.may_promote(question(accepted=2), answer())
+    assert promotion.may_promote(question(), answer(score=promotion.PROMOTE_MIN_SCORE))
+    assert not promotion.may_promote(question(), answer(score=2))
+    assert not promotion.may_promote(question(accepted=2), answer(hidden=True))
+    assert not promotion.may_promote(question(accepted=2, hidden=True), answer())
+
+
+def test_a_publish_that_fails_midway_leaves_the_site_and_keeps_the_page(site, monkeypatch):
+    store = open_store(f"sqlite:///{site.store}")
+    asha = accounts.create_user(
+        store, "asha", "a@example.com", PASSWORD, "member", "2026-01-01T00:00:00Z"
+    )
+    mod = accounts.create_user(
+        store, "mod", "m@example.com", PASSWORD, "moderator", "2026-01-01T00:00:00Z"
+    )
+    question_id = store.create_question(
+        asha.id, "Phone will not charge", "B", "<p>B</p>", "B", [], "en", "2026-11-01T00:00:00Z"
+    )
+    answer_id = store.create_answer(
+        question_id, mod.id, BODY, f"<p>{BODY}</p>", "2026-11-01T01:00:00Z"
+    )
+    store.accept_answer(question_id, answer_id, asha.id, "2026-11-01T02:00:00Z")
+    promotion.promote(
+        store,
+        mod,
+        store.answer(answer_id),
+        PAGE["title"],
+        PAGE["summary"],
+        [],
+        None,
+        "2026-11-02T00:00:00Z",
+    )
+    before = publish.current(site.site)
+
+    def broken_build(*args, **kwargs):
+        raise RuntimeError("the machine went away mid-build")
+
+    monkeypatch.setattr(
+        publishing, "rebuild", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("mid-build"))
+    )
+    worker = Worker(site.settings(), store)
+    with pytest.raises(RuntimeError):
+        worker.publisher.run_once()
+    assert publish.current(site.site) == before  # the last good site is still served
+    path = site.content / "en" / "community" / f"answer-{answer_id}.md"
+    assert path.is_file()  # the page is not lost
+    assert store.consumer_cursor(publishing.CONSUMER) is None  # and it will be published
+
+    monkeypatch.undo()
+    assert worker.publisher.run_once() > 0
+    assert publish.current(site.site) != before
+    assert (
+        publish.current(site.site) / "en" / "community" / f"answer-{answer_id}" / "index.html"
+    ).is_file()
+    worker.close()
+    store.close()
