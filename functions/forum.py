@@ -49,6 +49,7 @@ def _summary_fields(question: Question) -> dict:
         status=status,
         locked=question.locked,
         duplicate_of=question.duplicate_of,
+        promoted_answer_id=question.promoted_answer_id,
         promoted_url=(
             f"{question.promoted_lang}/{page_url(promoted_source(question.promoted_answer_id))}"
             if question.promoted_answer_id

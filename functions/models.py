@@ -237,6 +237,7 @@ class QuestionSummary(BaseModel):
     locked: bool
     duplicate_of: int | None
     promoted_url: str | None  # its answer's knowledge-base page, from the site's root
+    promoted_answer_id: int | None
 
 
 class AnswerViewer(BaseModel):

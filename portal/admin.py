@@ -1,4 +1,5 @@
-"""``portal user create`` and ``portal demo``: the community's command-line side."""
+"""``portal user create``, ``portal demo`` and ``portal promote``: the community's
+command-line side."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--role", choices=ROLES, default="member", help="the role")
     create.add_argument("--email", help="the email address (default NAME@users.invalid)")
     commands.add_parser("demo", help="load a demo community (idempotent)")
+    promote = commands.add_parser(
+        "promote", help="make an answer a knowledge-base page, as a moderator does on its page"
+    )
+    promote.add_argument("answer", metavar="ANSWER_ID", type=int, help="the answer's id")
+    promote.add_argument("--by", required=True, help="the moderator or admin promoting it")
+    promote.add_argument("--title", help="the page's title (default: the question's)")
+    promote.add_argument("--summary", help="the page's summary (default: the answer's start)")
+    promote.add_argument("--tags", help="comma-separated tags (default: the question's)")
+    promote.add_argument("--lang", help="the page's language (default: the question's)")
+    promote.add_argument("--undo", action="store_true", help="take the page away again")
 
 
 def user(settings: Settings, args: argparse.Namespace) -> int:
@@ -53,11 +64,11 @@ def user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _invalid(fields: dict[str, str]) -> str | None:
+def _invalid(fields: dict, model: type = models.SignUp) -> str | None:
     from pydantic import ValidationError
 
     try:
-        models.SignUp.model_validate(fields)
+        model.model_validate(fields)
     except ValidationError as error:
         from functions.openapi import describe
 
@@ -86,3 +97,55 @@ def demo(settings: Settings, args: argparse.Namespace) -> int:
         f"{report['answers']} answers ({report['added']} questions added now)."
     )
     return 0
+
+
+def promote(settings: Settings, args: argparse.Namespace) -> int:
+    """The same as a moderator's promotion through the API; ``portal work`` (or ``portal
+    serve``) publishes it."""
+    from core.roles import is_staff
+    from functions import content, errors, promotion
+    from functions.store import utcnow
+
+    store = open_store(settings.store)
+    try:
+        moderator = store.user_by_username(args.by)
+        answer = store.answer(args.answer)
+        question = store.question(answer.question_id) if answer else None
+        if moderator is None or not is_staff(moderator.role):
+            print(f"portal promote: {args.by!r} is not a moderator or admin.", file=sys.stderr)
+            return 2
+        if answer is None or question is None:
+            print(f"portal promote: there is no answer {args.answer}.", file=sys.stderr)
+            return 1
+        if args.undo:
+            if not store.unpromote(answer.id, utcnow(), actor_id=moderator.id, reason=None):
+                print(f"portal promote: answer {answer.id} is not promoted.", file=sys.stderr)
+                return 1
+            print(f"Answer {answer.id} leaves the knowledge base once portal work publishes.")
+            return 0
+        tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()] if args.tags else []
+        page = {
+            "title": args.title or question.title[:120],
+            "summary": args.summary or content.excerpt(answer.body_html, 300),
+            "tags": tags,
+            "lang": args.lang,
+        }
+        problems = _invalid(page, models.PromotionRequest)
+        if problems:
+            print(f"portal promote: {problems}", file=sys.stderr)
+            return 2
+        try:
+            lang = promotion.promote(
+                store, moderator, answer, page["title"], page["summary"], tags, args.lang,
+                utcnow(),
+            )  # fmt: skip
+        except errors.DomainError as refused:
+            print(f"portal promote: {refused.detail}", file=sys.stderr)
+            return 1
+        print(
+            f"Answer {answer.id} is promoted: {settings.site_url}"
+            f"{promotion.page_address(answer.id, lang)} once portal work publishes it."
+        )
+        return 0
+    finally:
+        store.close()

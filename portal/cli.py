@@ -148,6 +148,12 @@ def _user(settings: settings_module.Settings, args: argparse.Namespace) -> int:
     return admin.user(settings, args)
 
 
+def _promote(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from portal import admin
+
+    return admin.promote(settings, args)
+
+
 def _demo(settings: settings_module.Settings, args: argparse.Namespace) -> int:
     from portal import admin
 
@@ -161,6 +167,7 @@ COMMANDS = {
     "search": _search,
     "user": _user,
     "demo": _demo,
+    "promote": _promote,
 }
 
 if __name__ == "__main__":

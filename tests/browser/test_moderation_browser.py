@@ -3,6 +3,7 @@ review queue brings it back, a lock shows on the page, and the moderators' log s
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -71,3 +72,54 @@ def test_flag_hide_review_restore_lock_and_log(new_page, portal_url, portal_env)
     expect(moderator.locator(".cm-log tbody tr").first).to_contain_text("Sales, not support")
     expect(moderator.locator(".cm-log tbody")).to_contain_text(moderator_name)
     assert not asker.errors and not moderator.errors and not reader.errors
+
+
+def test_promote_an_answer_then_find_the_article_in_search(new_page, portal_url, portal_env):
+    asker, helper, moderator = new_page(), new_page(), new_page()
+    moderator_name, word = unique("mod"), f"kvasir{uuid.uuid4().hex[:6]}"
+    created = run_portal(
+        "user",
+        "create",
+        moderator_name,
+        "--role",
+        "moderator",
+        env={**portal_env, "PORTAL_USER_PASSWORD": PASSWORD},
+    )
+    assert created.returncode == 0, created.stderr
+    sign_up(asker, portal_url, unique("asha"))
+    url = ask(asker, portal_url, f"Charger hums at night {uuid.uuid4().hex[:4]}")
+    sign_up(helper, portal_url, unique("ravi"))
+    helper.goto(url)
+    helper.locator('.cm-answer-form textarea[name="body"]').fill(
+        f"The {word} coil hums when the charger idles; it is harmless and stops once charging."
+    )
+    helper.locator(".cm-answer-form button[type=submit]").click()
+    expect(helper.locator(".cm-post--answer")).to_have_count(1)
+    asker.reload()
+    asker.get_by_role("button", name="Accept this answer").click()
+    expect(asker.locator(".cm-post--accepted")).to_have_count(1)
+
+    sign_in(moderator, portal_url, moderator_name)
+    moderator.goto(url)
+    answer = moderator.locator(".cm-post--answer")
+    answer.get_by_role("button", name="Make this answer a knowledge-base page").click()
+    answer.locator('input[name="title"]').fill("Why a charger hums at night")
+    answer.locator('textarea[name="summary"]').fill("A quiet hum from an idle charger is harmless.")
+    answer.get_by_role("button", name="Publish the page").click()
+    link = moderator.get_by_role("link", name="read the article")
+    expect(link).to_be_visible()
+
+    # Published in seconds; search leads to the article, not to the question.
+    reader = new_page()
+    result = reader.locator(".portal-search-results__item a").first
+    for _ in range(30):
+        reader.goto(f"{portal_url}/en/search/?q={word}")
+        reader.wait_for_load_state("networkidle")
+        if "community/answer-" in (result.get_attribute("href") or ""):
+            break
+        reader.wait_for_timeout(500)
+    expect(result).to_have_attribute("href", re.compile(r"/en/community/answer-\d+/"))
+    result.click()
+    expect(reader.locator("article h1")).to_have_text("Why a charger hums at night")
+    expect(reader.locator(".portal-source a")).to_have_attribute("href", re.compile(r"\?id="))
+    assert not asker.errors and not helper.errors and not moderator.errors and not reader.errors

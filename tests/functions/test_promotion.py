@@ -191,3 +191,38 @@ def test_a_publish_that_fails_midway_leaves_the_site_and_keeps_the_page(site, mo
     ).is_file()
     worker.close()
     store.close()
+
+
+def test_promote_from_the_command_line_two_at_once(site):
+    """Two promotions made at the same moment both end up on the site."""
+    store = open_store(f"sqlite:///{site.store}")
+    day = "2026-11-01T00:00:00Z"
+    asha = accounts.create_user(store, "asha", "a@example.com", PASSWORD, "member", day)
+    accounts.create_user(store, "mod", "m@example.com", PASSWORD, "moderator", day)
+    answers = []
+    for number in (1, 2):
+        question_id = store.create_question(
+            asha.id, f"Question {number}", "B", "<p>B</p>", "B", [], "en", day
+        )
+        answer_id = store.create_answer(question_id, asha.id, BODY, f"<p>{BODY}</p>", day)
+        store.accept_answer(question_id, answer_id, asha.id, day)
+        answers.append(answer_id)
+    store.close()
+    env = site.environ()
+    refused = run_portal("promote", str(answers[0]), "--by", "asha", env=env)
+    assert refused.returncode == 2 and "not a moderator" in refused.stderr
+    bad = run_portal("promote", str(answers[0]), "--by", "mod", "--lang", "de", env=env)
+    assert bad.returncode == 2 and "lang" in bad.stderr
+    for answer_id in answers:
+        done = run_portal("promote", str(answer_id), "--by", "mod", "--title", "A fix", env=env)
+        assert done.returncode == 0, done.stderr
+        assert f"en/community/answer-{answer_id}/" in done.stdout
+    assert run_portal("work", "--once", env=env).returncode == 0
+    site_now = publish.current(site.site)
+    for answer_id in answers:
+        assert (site_now / "en" / "community" / f"answer-{answer_id}" / "index.html").is_file()
+    assert run_portal("promote", str(answers[0]), "--by", "mod", "--undo", env=env).returncode == 0
+    assert run_portal("work", "--once", env=env).returncode == 0
+    site_now = publish.current(site.site)
+    assert not (site_now / "en" / "community" / f"answer-{answers[0]}").exists()
+    assert (site_now / "en" / "community" / f"answer-{answers[1]}" / "index.html").is_file()

@@ -8,6 +8,8 @@
   var t = C.t;
   var el = C.el;
   var STAFF = ["moderator", "admin"];
+  var langRoot = new URL((document.querySelector('meta[name="portal:root"]') || {}).content || "./", location.href);
+  var siteRoot = new URL("../", langRoot); // promoted pages' addresses start at the site root
   var REASONS = ["spam", "offensive", "incorrect", "duplicate", "other"];
 
   function isStaff(user) {
@@ -122,9 +124,45 @@
     ]);
   }
 
-  // The notices a question carries at the top of its page: locked, a duplicate.
+  // Make an answer a knowledge-base page, or take it back.
+  function promoteTools(post, path, question, reload) {
+    if (question.promoted_url && question.promoted_answer_id === post.id) {
+      return [disclosure(t("promote.undo.button"), t("promote.undo.label"), [reasonField()], t("promote.undo.submit"), function (form) {
+        var reason = form.elements.reason.value.trim();
+        return C.api("DELETE", path + "/promotion" + (reason ? "?reason=" + encodeURIComponent(reason) : "")).then(function () {
+          reload();
+          return t("promote.undo.done");
+        });
+      })];
+    }
+    var title = C.field({ name: "title", label: t("promote.title"), value: question.title.slice(0, 120), attrs: { maxlength: "120" } });
+    var summary = C.field({ name: "summary", multiline: true, rows: 2, label: t("promote.summary"), hint: t("promote.summary.hint"), attrs: { maxlength: "300" } });
+    var tags = C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: question.tags.join(" ") });
+    var lang = select("lang", t("promote.lang"), C.LANGUAGES.map(function (code) {
+      return { value: code, text: C.languageName(code) };
+    }));
+    lang.control.value = question.lang;
+    return [disclosure(t("promote.button"), t("promote.label"), [title, summary, tags, lang], t("promote.submit"), function (form) {
+      return C.api("PUT", path + "/promotion", {
+        title: form.elements.title.value.trim(),
+        summary: form.elements.summary.value.trim(),
+        tags: C.parseTags(form.elements.tags.value),
+        lang: form.elements.lang.value
+      }).then(function () {
+        reload();
+        return t("promote.done");
+      });
+    })];
+  }
+
+  // The notices a question carries at the top of its page: promoted, locked, a duplicate.
   function questionNotices(question) {
     var parts = [];
+    if (question.promoted_url) {
+      parts.push(el("p", { class: "cm-notice cm-promoted" }, C.compose(t("question.promoted"), {
+        link: el("a", { href: new URL(question.promoted_url, siteRoot).href, text: t("question.promoted.link") })
+      })));
+    }
     if (question.duplicate_of) {
       parts.push(el("p", { class: "cm-notice cm-duplicate" }, C.compose(t("question.duplicate"), {
         link: el("a", { href: C.href("question", { id: question.duplicate_of }), text: t("question.duplicate.link") })
@@ -135,11 +173,12 @@
   }
 
   // Called by question.js for each post: the actions this member may take on it.
-  function actions(kind, post, path, user, reload) {
+  function actions(kind, post, path, user, reload, question) {
     if (!user) return [];
     var found = [];
     if (post.author.id !== user.id) found.push(flagControl(kind, post, path));
     if (isStaff(user)) found = found.concat(moderatorTools(kind, post, path, reload));
+    if (isStaff(user) && kind === "answer" && question) found = found.concat(promoteTools(post, path, question, reload));
     return found;
   }
 

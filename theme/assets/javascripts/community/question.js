@@ -194,7 +194,7 @@
     body.innerHTML = post.body_html; // sanitised by the API
     var moderation = window.portalModeration;
     var actions = el("div", { class: "cm-post__actions" }, (extras.actions || []).concat(
-      moderation ? moderation.actions(kind, post, path, user, extras.reload) : []
+      moderation ? moderation.actions(kind, post, path, user, extras.reload, extras.question) : []
     ));
     var main = el("div", { class: "cm-post__main" }, [
       extras.badge || null,
@@ -371,6 +371,7 @@
           badge: entry.badge,
           actions: actions,
           reload: reload("answer-" + answer.id),
+          question: question,
           edited: function (updated) {
             var index = answers.indexOf(entry);
             var fresh = addAnswer(updated);
