@@ -136,6 +136,7 @@ def test_unknown_and_impossible_ids(operations, schemas, signed_in):
             "FlagRequest": {"reason": "spam"},
             "AnswerEdit": {"body": "A perfectly fine answer body."},
             "NoteRequest": {"text": "This no longer applies."},
+            "PromotionRequest": {"title": "A fine title", "summary": "A fine summary here."},
             "ModerationRequest": {"action": "hide", "reason": "Spam link"},
         }.get(schema["title"] if schema else "")
         for value in ["424242", *IMPOSSIBLE_IDS]:
