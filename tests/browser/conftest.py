@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from portal_testing import BROWSER_WAIT_MS, PortalPaths, free_port, run_portal, serving
@@ -34,9 +36,11 @@ def pytest_collection_modifyitems(items):
 def portal_env(tmp_path_factory) -> dict[str, str]:
     """The environment of the portal the browser tests use (for `portal user create`)."""
     paths = PortalPaths.under(tmp_path_factory.mktemp("browser"))
+    # A copy of the real pages: promoting an answer writes a page into the content folder.
+    shutil.copytree(PROJECT_ROOT / "content", paths.content)
     port = free_port()  # the site is built for the address it is served at
     return paths.environ(
-        PORTAL_CONTENT_DIR=str(PROJECT_ROOT / "content"),
+        PORTAL_CONTENT_DIR=str(paths.content),
         PORTAL_SITE_URL=f"http://127.0.0.1:{port}/",
     )
 

@@ -148,6 +148,7 @@
     if (kind === "question") {
       fields.push(C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: post.tags.join(" ") }));
     }
+    fields.push(C.field({ name: "reason", label: t("edit.reason"), hint: t("edit.reason.hint"), attrs: { maxlength: "300" } }));
     var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("edit.save") });
     var form = el("form", { class: "cm-form cm-edit", novalidate: true, "aria-label": t("edit.form." + kind) }, fields.concat([
       box,
@@ -159,6 +160,8 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var body = { body: form.elements.body.value };
+      var reason = form.elements.reason.value.trim();
+      if (reason) body.reason = reason;
       if (kind === "question") {
         body.title = form.elements.title.value.trim();
         body.tags = C.parseTags(form.elements.tags.value);
