@@ -9,6 +9,7 @@ link where it was; its leftovers are removed by the next build.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
@@ -22,6 +23,20 @@ _IN_PROGRESS = ".partial"
 
 def builds_dir(target: Path) -> Path:
     return target.with_name(target.name + ".builds")
+
+
+@contextmanager
+def exclusive(target: Path) -> Iterator[None]:
+    """One builder at a time for ``target``: a full build and a partial one (a promoted
+    page's language) would otherwise each publish over what the other just published."""
+    folder = builds_dir(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current(target: Path) -> Path | None:
@@ -67,12 +82,17 @@ def _check_publishable(target: Path) -> None:
 
 
 def _previous(folder: Path, final: Path) -> list[Path]:
-    done = sorted(p for p in folder.iterdir() if not p.name.endswith(_IN_PROGRESS) and p != final)
+    done = sorted(p for p in _builds(folder) if not p.name.endswith(_IN_PROGRESS) and p != final)
     return done[-KEEP_PREVIOUS:] if KEEP_PREVIOUS else []
 
 
+def _builds(folder: Path) -> list[Path]:
+    """The builds in ``folder``; not the lock beside them."""
+    return [path for path in folder.iterdir() if not path.name.startswith(".")]
+
+
 def _prune(folder: Path, keep: set[Path]) -> None:
-    for path in folder.iterdir():
+    for path in _builds(folder):
         if path not in keep and not path.name.endswith(_IN_PROGRESS):
             shutil.rmtree(path, ignore_errors=True)
 

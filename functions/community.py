@@ -113,6 +113,8 @@ def edit_question(
         now,
         reason,
     )
+    if question.visible and _held(user, body_html, now):
+        store.hold_for_review("question", question.id, now)
 
 
 def _check_links(user: User, body_html: str, now: str) -> None:
@@ -140,6 +142,8 @@ def edit_answer(
     body_html = content.render(body)
     _check_links(user, body_html, now)
     store.edit_answer(answer.id, user.id, body, body_html, now, reason)
+    if answer.visible and _held(user, body_html, now):
+        store.hold_for_review("answer", answer.id, now)
 
 
 def comment(

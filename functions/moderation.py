@@ -129,7 +129,17 @@ def moderate(
         _moderate_question(post.id, request, moderator, now)
         return
     by = {"actor_id": moderator.id, "reason": reason}
-    if action in ("approve", "restore"):
+    if action == "approve":
+        if not store.resolve_review(kind, post.id, False, moderator.id, now, reason):
+            raise Problem(
+                f"This {kind} is not waiting for review; to show it again, restore it with a "
+                "reason.",
+                status=422,
+                errors=[{"field": "action", "message": "Use restore, with a reason."}],
+            )
+        store.set_hidden(kind, post.id, False, now, **by)
+        return
+    if action == "restore":
         store.set_hidden(kind, post.id, False, now, **by)
     elif action == "hide":
         store.set_hidden(kind, post.id, True, now, **by)
@@ -138,8 +148,7 @@ def moderate(
     else:
         store.undelete_post(kind, post.id, now, **by)
     if action != "undelete":
-        upheld = action in ("hide", "delete")
-        store.resolve_review(kind, post.id, upheld, moderator.id, now, reason)
+        store.resolve_review(kind, post.id, action in ("hide", "delete"), moderator.id, now, reason)
 
 
 def _moderate_question(

@@ -48,6 +48,12 @@ def promote(
     question = store.question(answer.question_id)
     if question is None:
         raise NotFound(f"There is no question for answer {answer.id}.")
+    if question.promoted_answer_id not in (None, answer.id):
+        raise Invalid(
+            f"Another answer to this question (answer {question.promoted_answer_id}) is in the "
+            "knowledge base; take that one back first.",
+            errors=[{"field": "id", "message": "One promoted answer per question."}],
+        )
     if not may_promote(question, answer):
         raise Invalid(
             f"Promote an accepted answer, or one with a score of at least {PROMOTE_MIN_SCORE}; "

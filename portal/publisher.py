@@ -27,6 +27,7 @@ from site_config.frontmatter import FrontMatter, Promoted, Source, render
 
 CONSUMER = "publisher"
 KINDS = ("promoted", "unpromoted")
+LANG_KEYS = ("lang", "previous_lang")  # where an event says which pages it touches
 OWNER = "community"  # who keeps promoted pages up to date: the moderators
 
 
@@ -44,7 +45,8 @@ class Publisher:
         touched: dict[int, set[str]] = {}
         for event in page.events:
             if event.kind in KINDS:
-                touched.setdefault(event.entity_id, set()).add(str(event.data.get("lang")))
+                langs = touched.setdefault(event.entity_id, set())
+                langs |= {str(event.data[key]) for key in LANG_KEYS if key in event.data}
         if touched:
             pages = {
                 answer_id: self._sync(answer_id, langs) for answer_id, langs in touched.items()
@@ -105,8 +107,8 @@ Page = tuple[FrontMatter, str]  # a page's front matter and body
 
 def page_of(promotion: Promotion, answer: Answer, question: Question) -> Page:
     """The page: its front matter names the question and answer it came from, credits the
-    authors and who promoted it when; the body is the answer as the site showed it (HTML
-    already sanitised when it was posted), and the theme links back to the discussion."""
+    authors and who promoted it when; the body is the answer as it was when promoted (HTML
+    sanitised when it was posted), and the theme links back to the discussion."""
     authors = list(dict.fromkeys([answer.author_name, question.author_name]))
     promoted_on = dt.date.fromisoformat(promotion.promoted_at[:10])
     meta = FrontMatter(
@@ -121,7 +123,9 @@ def page_of(promotion: Promotion, answer: Answer, question: Question) -> Page:
         authors=authors,
         promoted=Promoted(by=promotion.promoted_by, at=promoted_on),
     )
-    return meta, answer.body_html + "\n"
+    # One raw HTML block: Markdown leaves what is inside alone, so text the sanitiser kept
+    # from tags it removed cannot become links, attributes or includes when the site builds.
+    return meta, f'<div class="portal-promoted">\n{promotion.body_html}\n</div>\n'
 
 
 def _write(path: Path, text: str) -> None:

@@ -55,6 +55,16 @@ def build(
     """Build and publish the whole site and its search index; raise BuildError or
     ContentError on failure. ``community`` adds the community's questions to the index."""
     started = time.perf_counter()
+    with publish.exclusive(settings.site_dir):
+        return _build(settings, say, community, started)
+
+
+def _build(
+    settings: Settings,
+    say: Callable[[str], None],
+    community: CommunitySnapshot | None,
+    started: float,
+) -> BuildReport:
     content = content_pages.load(settings.content_dir)
     for warning in content.warnings:
         say(f"warning: {warning}")
@@ -82,10 +92,17 @@ def rebuild(
     file, since a build never changes once published. The search index is left alone: the
     caller updates the pages it changed. Without a published site, everything is built."""
     started = time.perf_counter()
-    current = publish.current(settings.site_dir)
-    if current is None:
+    if publish.current(settings.site_dir) is None:
         return build(settings, say)
-    wanted = set(langs)
+    with publish.exclusive(settings.site_dir):
+        return _rebuild(settings, set(langs), say, started)
+
+
+def _rebuild(
+    settings: Settings, wanted: set[str], say: Callable[[str], None], started: float
+) -> BuildReport:
+    current = publish.current(settings.site_dir)
+    assert current is not None
     content = content_pages.load(settings.content_dir)
     with publish.staged(settings.site_dir) as out:
         for language in LANGUAGES:

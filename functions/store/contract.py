@@ -50,11 +50,12 @@ EventKind = Literal[
     "unlocked",  # question; affects the asker; data: reason
     "marked_duplicate",  # question; affects the asker; data: of (the original, or null), reason
     "noted",  # answer; affects its author; data: text (null: the note was taken away)
-    "promoted",  # answer; affects its author; data: lang, title
+    "promoted",  # answer; affects its author; data: lang, title, previous_lang (if it moved)
     "unpromoted",  # answer; affects its author; data: lang, reason
 ]
-# What moderators did: the audit log is these events, by who did them.
+# What moderators did: the audit log is these events, when a moderator or admin did them.
 MODERATION_KINDS: tuple[str, ...] = (
+    "edited",
     "hidden",
     "shown",
     "deleted",
@@ -259,6 +260,7 @@ class Promotion:
     tags: tuple[str, ...]
     promoted_by: str  # the moderator's username
     promoted_at: str
+    body_html: str  # the answer as it was promoted (later edits wait for a new promotion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +489,10 @@ class Store(Protocol):
         ...
 
     def flags_on(self, kind: PostKind, post_id: int) -> list[Flag]: ...
+    def hold_for_review(self, kind: PostKind, post_id: int, now: str) -> None:
+        """Hide a post until a moderator looks (a new member edited links into it)."""
+        ...
+
     def review_queue(self, cursor: str | None = None, limit: int = 20) -> Page[ReviewItem]:
         """Posts waiting for a moderator, oldest first."""
         ...

@@ -243,7 +243,8 @@ MIGRATIONS: list[str] = [
         summary TEXT NOT NULL,
         tags TEXT NOT NULL,
         promoted_by INTEGER NOT NULL REFERENCES users(id),
-        promoted_at TEXT NOT NULL
+        promoted_at TEXT NOT NULL,
+        body_html TEXT NOT NULL
     );
     CREATE INDEX promotions_question ON promotions(question_id);
     ALTER TABLE questions ADD COLUMN promoted_answer_id INTEGER;

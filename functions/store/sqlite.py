@@ -855,15 +855,19 @@ class SQLiteStore:
         actor_id: int,
     ) -> None:
         with self._write() as db:
-            ((question_id, author_id),) = db.execute(
-                "SELECT question_id, author_id FROM answers WHERE id = ?", (answer_id,)
+            ((question_id, author_id, body_html),) = db.execute(
+                "SELECT question_id, author_id, body_html FROM answers WHERE id = ?", (answer_id,)
             ).fetchall()
+            before = db.execute(
+                "SELECT lang FROM promotions WHERE answer_id = ?", (answer_id,)
+            ).fetchone()
             db.execute(
                 "INSERT INTO promotions (answer_id, question_id, lang, title, summary, tags,"
-                " promoted_by, promoted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " promoted_by, promoted_at, body_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (answer_id) DO UPDATE SET lang = excluded.lang,"
                 " title = excluded.title, summary = excluded.summary, tags = excluded.tags,"
-                " promoted_by = excluded.promoted_by, promoted_at = excluded.promoted_at",
+                " promoted_by = excluded.promoted_by, promoted_at = excluded.promoted_at,"
+                " body_html = excluded.body_html",
                 (
                     answer_id,
                     question_id,
@@ -873,6 +877,7 @@ class SQLiteStore:
                     json.dumps(list(tags)),
                     actor_id,
                     now,
+                    body_html,
                 ),
             )
             db.execute(
@@ -890,40 +895,52 @@ class SQLiteStore:
                 affected=author_id,
                 lang=lang,
                 title=title,
+                **({"previous_lang": before[0]} if before and before[0] != lang else {}),
             )
 
     def unpromote(self, answer_id: int, now: str, *, actor_id: int, reason: str | None) -> bool:
         with self._write() as db:
-            removed = db.execute(
-                "DELETE FROM promotions WHERE answer_id = ? RETURNING question_id, lang",
-                (answer_id,),
-            ).fetchall()
-            if not removed:
-                return False
-            ((question_id, lang),) = removed
-            db.execute(
-                "UPDATE questions SET promoted_answer_id = NULL, promoted_lang = NULL"
-                " WHERE id = ? AND promoted_answer_id = ?",
-                (question_id, answer_id),
-            )
-            self._event(
-                db,
-                "unpromoted",
-                "answer",
-                answer_id,
-                question_id,
-                now,
-                actor=actor_id,
-                affected=self._author_of(db, "answer", answer_id),
-                lang=lang,
-                **({"reason": reason} if reason else {}),
-            )
+            return self._unpromote(db, answer_id, now, actor_id, reason)
+
+    def _unpromote(
+        self,
+        db: sqlite3.Connection,
+        answer_id: int,
+        now: str,
+        actor_id: int | None,
+        reason: str | None,
+    ) -> bool:
+        removed = db.execute(
+            "DELETE FROM promotions WHERE answer_id = ? RETURNING question_id, lang",
+            (answer_id,),
+        ).fetchall()
+        if not removed:
+            return False
+        ((question_id, lang),) = removed
+        db.execute(
+            "UPDATE questions SET promoted_answer_id = NULL, promoted_lang = NULL"
+            " WHERE id = ? AND promoted_answer_id = ?",
+            (question_id, answer_id),
+        )
+        self._event(
+            db,
+            "unpromoted",
+            "answer",
+            answer_id,
+            question_id,
+            now,
+            actor=actor_id,
+            affected=self._author_of(db, "answer", answer_id),
+            lang=lang,
+            **({"reason": reason} if reason else {}),
+        )
         return True
 
     def promotion(self, answer_id: int) -> Promotion | None:
         row = self._db.execute(
             "SELECT p.answer_id, p.question_id, p.lang, p.title, p.summary, p.tags,"
-            " u.username, p.promoted_at FROM promotions p JOIN users u ON u.id = p.promoted_by"
+            " u.username, p.promoted_at, p.body_html FROM promotions p"
+            " JOIN users u ON u.id = p.promoted_by"
             " WHERE p.answer_id = ?",
             (answer_id,),
         ).fetchone()
@@ -984,6 +1001,17 @@ class SQLiteStore:
                 weight=weight,
             )
         return total
+
+    def hold_for_review(self, kind: PostKind, post_id: int, now: str) -> None:
+        with self._write() as db:
+            post = self._flag_in(
+                db, kind, post_id, "hidden", True, "hidden", now, None, "waiting for review"
+            )
+            db.execute(
+                "INSERT INTO review_queue (post_kind, post_id, question_id, why, since)"
+                " VALUES (?, ?, ?, 'waiting', ?) ON CONFLICT (post_kind, post_id) DO NOTHING",
+                (kind, post_id, post["question_id"], now),
+            )
 
     def flags_on(self, kind: PostKind, post_id: int) -> list[Flag]:
         rows = self._db.execute(
@@ -1055,7 +1083,10 @@ class SQLiteStore:
         cursor: str | None = None,
         limit: int = 20,
     ) -> Page[Event]:
-        where = [f"kind IN ({', '.join('?' * len(MODERATION_KINDS))})", "actor_id IS NOT NULL"]
+        where = [
+            f"kind IN ({', '.join('?' * len(MODERATION_KINDS))})",
+            "actor_id IN (SELECT id FROM users WHERE role IN ('moderator', 'admin'))",
+        ]
         params: list = list(MODERATION_KINDS)
         if actor_id is not None:
             where.append("actor_id = ?")
@@ -1091,22 +1122,37 @@ class SQLiteStore:
     ) -> None:
         """Hide, show or delete a post: the flag, its event, then what follows from it."""
         with self._write() as db:
-            post = self._post_state(db, kind, post_id)
-            if post[flag] == value:
-                return  # already so: nothing happened
-            db.execute(f"UPDATE {_TABLE[kind]} SET {flag} = ? WHERE id = ?", (int(value), post_id))
-            self._event(
-                db,
-                event,
-                kind,
-                post_id,
-                post["question_id"],
-                now,
-                actor=actor_id,
-                affected=post["author_id"],
-                **({"reason": reason} if reason else {}),
-            )
-            self._visibility_changed(db, kind, post, {**post, flag: value}, actor_id, now)
+            self._flag_in(db, kind, post_id, flag, value, event, now, actor_id, reason)
+
+    def _flag_in(
+        self,
+        db: sqlite3.Connection,
+        kind: PostKind,
+        post_id: int,
+        flag: str,
+        value: bool,
+        event: str,
+        now: str,
+        actor_id: int | None,
+        reason: str | None,
+    ) -> dict:
+        post = self._post_state(db, kind, post_id)
+        if post[flag] == value:
+            return post  # already so: nothing happened
+        db.execute(f"UPDATE {_TABLE[kind]} SET {flag} = ? WHERE id = ?", (int(value), post_id))
+        self._event(
+            db,
+            event,
+            kind,
+            post_id,
+            post["question_id"],
+            now,
+            actor=actor_id,
+            affected=post["author_id"],
+            **({"reason": reason} if reason else {}),
+        )
+        self._visibility_changed(db, kind, post, {**post, flag: value}, actor_id, now)
+        return post
 
     @staticmethod
     def _post_state(db: sqlite3.Connection, kind: PostKind, post_id: int) -> dict:
@@ -1132,9 +1178,19 @@ class SQLiteStore:
         actor_id: int | None,
         now: str,
     ) -> None:
-        """Keep the counters of visible posts, and an accepted answer always visible."""
+        """Keep the counters of visible posts, and accepted and promoted answers always
+        visible (as their questions are): hiding or deleting takes them back."""
         delta = _visible(after) - _visible(before)
         self._count(db, "users", f"{kind}_count", before["author_id"], delta)
+        reason = "deleted" if after["deleted"] else "hidden"
+        if delta < 0:
+            promoted = db.execute(
+                "SELECT answer_id FROM promotions WHERE "
+                + ("question_id = ?" if kind == "question" else "answer_id = ?"),
+                (before["id"],),
+            ).fetchall()
+            for (answer_id,) in promoted:
+                self._unpromote(db, answer_id, now, actor_id, reason)
         if kind != "answer" or not delta:
             return
         self._count(db, "questions", "answer_count", before["question_id"], delta)
@@ -1145,7 +1201,6 @@ class SQLiteStore:
                 (before["question_id"], before["id"]),
             ).fetchall()
             if taken_back:
-                reason = "deleted" if after["deleted"] else "hidden"
                 self._unaccept(db, before["question_id"], before["id"], actor_id, now, reason)
 
     def _question_of(self, db: sqlite3.Connection, kind: PostKind, post_id: int) -> int:

@@ -211,3 +211,35 @@ def test_a_moderators_note_and_an_edit_with_a_reason(member, anonymous):
     assert [r["reason"] for r in revisions] == ["Safer advice", None]
     log = moderator.get("/api/moderation/log?action=noted").json["items"]
     assert [entry["reason"] for entry in log] == [None, text]
+
+
+def test_a_new_member_who_edits_links_in_waits_for_review_again(member, anonymous):
+    asha = member("asha")
+    question = asha.ask()
+    newcomer = member("newbie", age_days=0.1)
+    answer = newcomer.call("POST", f"/api/questions/{question['id']}/answers", ANSWER).json
+    path = f"/api/questions/{question['id']}"
+    assert len(anonymous.get(path).json["answers"]) == 1  # no links: shown at once
+    assert newcomer.call("PATCH", f"/api/answers/{answer['id']}", LINKED).status == 200
+    assert anonymous.get(path).json["answers"] == []
+    moderator = member("mod", role="moderator")
+    (item,) = moderator.get("/api/review").json["items"]
+    assert (item["post_id"], item["why"]) == (answer["id"], "waiting")
+
+
+def test_approve_is_for_what_waits_and_moderators_edits_are_logged(member):
+    asha, moderator = member("asha"), member("mod", role="moderator")
+    question = asha.ask()
+    path = f"/api/questions/{question['id']}"
+    hidden = moderator.call("POST", f"{path}/moderation", {"action": "hide", "reason": "Rude"})
+    assert hidden.status == 200
+    approve = moderator.call("POST", f"{path}/moderation", {"action": "approve"})
+    assert approve.status == 422 and "restore" in approve.json["detail"]
+    edit = {"title": "A kinder title for this question", "reason": "Rude title"}
+    assert moderator.call("PATCH", path, edit).status == 200
+    asha.call("PATCH", path, {"title": "My own better title for the question"})  # not logged
+    log = moderator.get("/api/moderation/log").json["items"]
+    assert [(e["action"], e["reason"]) for e in log] == [
+        ("edited", "Rude title"),
+        ("hidden", "Rude"),
+    ]

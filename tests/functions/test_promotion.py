@@ -14,7 +14,7 @@ from conftest import PASSWORD, http_client
 from portal_testing import PortalPaths, run_portal, serving, small_content, wait_for
 
 from core import publish
-from functions import accounts, promotion
+from functions import accounts, content, errors, promotion
 from functions.store import Answer, Question, open_store
 from portal import publisher as publishing
 from portal.worker import Worker
@@ -226,3 +226,115 @@ def test_promote_from_the_command_line_two_at_once(site):
     site_now = publish.current(site.site)
     assert not (site_now / "en" / "community" / f"answer-{answers[0]}").exists()
     assert (site_now / "en" / "community" / f"answer-{answers[1]}" / "index.html").is_file()
+
+
+def promoted_site(site):
+    """A store with a moderator, an asker and a helper on the small site."""
+    store = open_store(f"sqlite:///{site.store}")
+    day = "2026-11-01T00:00:00Z"
+    people = {
+        name: accounts.create_user(store, name, f"{name}@example.com", PASSWORD, role, day)
+        for name, role in (("asha", "member"), ("ravi", "member"), ("mod", "moderator"))
+    }
+    return store, people, day
+
+
+def accepted_answer(store, people, day, body_html: str, title: str = "Question") -> int:
+    question_id = store.create_question(
+        people["asha"].id, title, "B", "<p>B</p>", "B", [], "en", day
+    )
+    answer_id = store.create_answer(question_id, people["ravi"].id, "Body", body_html, day)
+    store.accept_answer(question_id, answer_id, people["asha"].id, day)
+    return answer_id
+
+
+def page_path(site, answer_id: int, lang: str = "en"):
+    return publish.current(site.site) / lang / "community" / f"answer-{answer_id}" / "index.html"
+
+
+def test_text_the_sanitiser_kept_cannot_become_markup_on_the_page(site):
+    """A <div> the sanitiser removed leaves its text; Markdown must not make it a link, an
+    attribute or a broken link that fails the strict build."""
+    store, people, day = promoted_site(site)
+    crafted = content.render(
+        "<div>\n[click me](javascript:alert(document.cookie))\n\nhello\n"
+        "{: onmouseover=alert(1) }\n[see the manual](manual.md)\n</div>"
+    )
+    answer_id = accepted_answer(store, people, day, crafted)
+    promotion.promote(
+        store, people["mod"], store.answer(answer_id), "A page", "A summary.", [], None, day
+    )
+    worker = Worker(site.settings(), store)
+    try:
+        assert worker.publisher.run_once() > 0
+    finally:
+        worker.close()
+    page = page_path(site, answer_id).read_text()
+    assert "click me" in page
+    assert 'href="javascript:' not in page and "onmouseover=" not in page.replace(
+        "{: onmouseover", ""
+    )
+    assert 'href="manual' not in page
+    store.close()
+
+
+def test_a_promoted_answer_that_is_hidden_leaves_the_knowledge_base(site):
+    store, people, day = promoted_site(site)
+    answer_id = accepted_answer(store, people, day, "<p>Reset it.</p>")
+    answer = store.answer(answer_id)
+    promotion.promote(store, people["mod"], answer, "A page", "A summary.", [], None, day)
+    worker = Worker(site.settings(), store)
+    try:
+        worker.publisher.run_once()
+        assert page_path(site, answer_id).is_file()
+        store.set_hidden("answer", answer_id, True, day, actor_id=people["mod"].id, reason="Spam")
+        assert store.promotion(answer_id) is None
+        assert store.question(answer.question_id).promoted_answer_id is None
+        worker.publisher.run_once()
+        assert not page_path(site, answer_id).exists()
+    finally:
+        worker.close()
+    store.close()
+
+
+def test_moving_a_page_to_another_language_leaves_no_old_page(site):
+    store, people, day = promoted_site(site)
+    answer_id = accepted_answer(store, people, day, "<p>Reset it.</p>")
+    answer = store.answer(answer_id)
+    worker = Worker(site.settings(), store)
+    try:
+        promotion.promote(store, people["mod"], answer, "A page", "A summary.", [], None, day)
+        worker.publisher.run_once()
+        promotion.promote(store, people["mod"], answer, "Страница", "Кратко о ней.", [], "ru", day)
+        worker.publisher.run_once()
+        assert page_path(site, answer_id, "ru").is_file()
+        assert not page_path(site, answer_id, "en").exists()
+        assert not (site.content / "en" / "community" / f"answer-{answer_id}.md").exists()
+    finally:
+        worker.close()
+    store.close()
+
+
+def test_one_promoted_answer_per_question_and_the_text_as_promoted(site):
+    store, people, day = promoted_site(site)
+    answer_id = accepted_answer(store, people, day, "<p>First words.</p>")
+    answer = store.answer(answer_id)
+    other = store.create_answer(answer.question_id, people["mod"].id, "B", "<p>Other.</p>", day)
+    for voter in ("asha", "ravi", "mod"):
+        if voter != "mod":
+            store.set_vote(people[voter].id, "answer", other, 1, day)
+    store.set_vote(people["ravi"].id, "answer", answer_id, 1, day)
+    promotion.promote(store, people["mod"], answer, "A page", "A summary.", [], None, day)
+    with pytest.raises(errors.Invalid, match="take that one back first"):
+        promotion.promote(
+            store, people["mod"], store.answer(other), "B page", "B summary.", [], None, day
+        )
+    store.edit_answer(answer_id, people["ravi"].id, "Later", "<p>Later words.</p>", day)
+    worker = Worker(site.settings(), store)
+    try:
+        worker.publisher.run_once()
+    finally:
+        worker.close()
+    page = page_path(site, answer_id).read_text()
+    assert "First words." in page and "Later words." not in page
+    store.close()

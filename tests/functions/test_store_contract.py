@@ -536,8 +536,13 @@ def test_held_posts_wait_hidden_and_uncounted_in_the_queue_oldest_first(db):
 
 
 def test_the_moderators_log_reads_by_moderator_post_and_action(db):
-    asha, mod1, mod2 = people(db, "asha", "mod1", "mod2")
+    (asha,) = people(db, "asha")
+    mod1, mod2 = (
+        db.create_user(name, f"{name}@example.com", "hash", "moderator", NOW)
+        for name in ("mod1", "mod2")
+    )
     question_id = ask(db, asha.id)
+    db.delete_post("question", ask(db, asha.id, "Mine to delete"), NOW, actor_id=asha.id)
     db.set_hidden("question", question_id, True, NOW, reason="flagged")  # by the flags
     db.set_hidden("question", question_id, False, NOW, actor_id=mod1.id, reason="Fine")
     db.delete_post("question", question_id, NOW, actor_id=mod2.id, reason="Spam")
@@ -547,7 +552,8 @@ def test_the_moderators_log_reads_by_moderator_post_and_action(db):
     def actions(**filters) -> list[str]:
         return [event.kind for event in db.moderation_log(**filters).items]
 
-    assert actions() == ["undeleted", "deleted", "shown"]  # newest first; no system hides
+    # Newest first; not the flags' hide, nor a member deleting their own question.
+    assert actions() == ["undeleted", "deleted", "shown"]
     assert actions(actor_id=mod1.id) == ["undeleted", "shown"]
     assert actions(post=("question", question_id), kind="deleted") == ["deleted"]
     assert actions(post=("answer", question_id)) == []
