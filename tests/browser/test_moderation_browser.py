@@ -71,6 +71,24 @@ def test_flag_hide_review_restore_lock_and_log(new_page, portal_url, portal_env)
     moderator.goto(f"{portal_url}/en/community/moderation-log/")
     expect(moderator.locator(".cm-log tbody tr").first).to_contain_text("Sales, not support")
     expect(moderator.locator(".cm-log tbody")).to_contain_text(moderator_name)
+
+    # Deleted, it is gone from its page; the log brings it back.
+    moderator.goto(url)
+    question = moderator.locator(".cm-post--question")
+    question.get_by_role("button", name="Moderate this question").click()
+    question.locator('select[name="action"]').select_option("delete")
+    question.locator('input[name="reason"]').fill("Posted twice")
+    question.get_by_role("button", name="Apply").click()
+    reader.goto(url)
+    expect(reader.locator(".cm-post--question")).to_have_count(0)
+    moderator.goto(f"{portal_url}/en/community/moderation-log/")
+    row = moderator.locator(".cm-log tbody tr", has_text="Posted twice")
+    row.get_by_role("button", name="Undelete this question").click()
+    row.locator('input[name="reason"]').fill("Not a double after all")
+    row.get_by_role("button", name="Undelete", exact=True).last.click()
+    expect(moderator.locator(".cm-sr-only[role=status]")).to_have_text("It is back where it was.")
+    reader.goto(url)
+    expect(reader.locator("article h1")).to_have_text(title)
     assert not asker.errors and not moderator.errors and not reader.errors
 
 

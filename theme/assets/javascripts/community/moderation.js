@@ -280,6 +280,15 @@
       ]);
       var more = el("button", { type: "button", class: "md-button cm-more", hidden: true, text: t("cm.load_more") });
       var cursor = null;
+      // A deleted post is gone from its page: bringing it back starts here.
+      function undelete(entry) {
+        var path = "/" + entry.post_kind + "s/" + entry.post_id + "/moderation";
+        return el("div", null, disclosure(t("log.undelete"), t("log.undelete.label." + entry.post_kind), [reasonField()], t("log.undelete.submit"), function (form) {
+          return C.api("POST", path, { action: "undelete", reason: form.elements.reason.value.trim() }).then(function () {
+            return t("log.undelete.done");
+          });
+        }));
+      }
       function load() {
         C.api("GET", "/moderation/log?limit=50" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "")).then(function (page) {
           page.items.forEach(function (entry) {
@@ -288,7 +297,7 @@
               el("td", { text: entry.moderator.username }),
               el("td", { text: t("log.action." + entry.action) }),
               el("td", null, el("a", { href: C.href("question", { id: entry.question_id }), text: t("log.post." + entry.post_kind) })),
-              el("td", { text: entry.reason || "" })
+              el("td", null, [entry.reason || "", entry.action === "deleted" ? undelete(entry) : null])
             ]));
           });
           cursor = page.next_cursor;
