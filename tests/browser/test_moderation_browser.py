@@ -19,24 +19,31 @@ def sign_in(page, portal_url: str, username: str) -> None:
     page.wait_for_url(f"{portal_url}/en/community/questions/")
 
 
-def test_flag_hide_review_restore_lock_and_log(new_page, portal_url, portal_env):
-    asker, moderator, reader = new_page(), new_page(), new_page()
-    asker_name, moderator_name = unique("asha"), unique("mod")
+def signed_in_moderator(new_page, portal_url: str, portal_env: dict):
+    """A new moderator account (made with `portal user create`), signed in in its own page."""
+    name = unique("mod")
     created = run_portal(
         "user",
         "create",
-        moderator_name,
+        name,
         "--role",
         "moderator",
         env={**portal_env, "PORTAL_USER_PASSWORD": PASSWORD},
     )
     assert created.returncode == 0, created.stderr
-    sign_up(asker, portal_url, asker_name)
+    page = new_page()
+    sign_in(page, portal_url, name)
+    return page, name
+
+
+def test_flag_hide_review_restore_lock_and_log(new_page, portal_url, portal_env):
+    asker, reader = new_page(), new_page()
+    moderator, moderator_name = signed_in_moderator(new_page, portal_url, portal_env)
+    sign_up(asker, portal_url, unique("asha"))
     title = f"Cheap chargers for sale here {uuid.uuid4().hex[:4]}"
     url = ask(asker, portal_url, title)
 
     # A moderator's flag weighs enough to hide the question at once.
-    sign_in(moderator, portal_url, moderator_name)
     moderator.goto(url)
     question = moderator.locator(".cm-post--question")
     question.get_by_role("button", name="Flag this question for moderators").click()
@@ -93,17 +100,8 @@ def test_flag_hide_review_restore_lock_and_log(new_page, portal_url, portal_env)
 
 
 def test_promote_an_answer_then_find_the_article_in_search(new_page, portal_url, portal_env):
-    asker, helper, moderator = new_page(), new_page(), new_page()
-    moderator_name, word = unique("mod"), f"kvasir{uuid.uuid4().hex[:6]}"
-    created = run_portal(
-        "user",
-        "create",
-        moderator_name,
-        "--role",
-        "moderator",
-        env={**portal_env, "PORTAL_USER_PASSWORD": PASSWORD},
-    )
-    assert created.returncode == 0, created.stderr
+    asker, helper = new_page(), new_page()
+    word = f"kvasir{uuid.uuid4().hex[:6]}"
     sign_up(asker, portal_url, unique("asha"))
     url = ask(asker, portal_url, f"Charger hums at night {uuid.uuid4().hex[:4]}")
     sign_up(helper, portal_url, unique("ravi"))
@@ -117,7 +115,7 @@ def test_promote_an_answer_then_find_the_article_in_search(new_page, portal_url,
     asker.get_by_role("button", name="Accept this answer").click()
     expect(asker.locator(".cm-post--accepted")).to_have_count(1)
 
-    sign_in(moderator, portal_url, moderator_name)
+    moderator, _ = signed_in_moderator(new_page, portal_url, portal_env)
     moderator.goto(url)
     answer = moderator.locator(".cm-post--answer")
     answer.get_by_role("button", name="Make this answer a knowledge-base page").click()
