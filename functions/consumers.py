@@ -1,11 +1,12 @@
 """The event log's consumers: each reads the log from its own saved cursor, and each is
 idempotent, so handling an event twice changes nothing.
 
-A consumer is a name and a handler of one event. :func:`run_batch` hands it the events after
-its cursor and saves the cursor once the batch is handled. A consumer killed midway starts
-again from the last saved cursor and meets a few events twice, which its idempotence makes
-harmless. In AWS the same handlers run from DynamoDB Streams, whose position is the cursor,
-so the cursor is the store's opaque string and never a number the consumer reads.
+A consumer is a name and a handler of events, a batch at a time. :func:`run_batch` hands it
+the events after its cursor and saves the cursor once the batch is handled. A consumer
+killed midway starts again from the last saved cursor and meets a few events twice, which
+its idempotence makes harmless. In AWS the same handlers run from DynamoDB Streams, whose
+position is the cursor, so the cursor is the store's opaque string and never a number the
+consumer reads.
 
 The search feed is a consumer too, but keeps its cursor inside the index it writes
 (:mod:`search_index.live`), committed with the changes it covers.
@@ -13,7 +14,7 @@ The search feed is a consumer too, but keeps its cursor inside the index it writ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.settings import Settings
@@ -26,23 +27,22 @@ BATCH = 100  # events a consumer takes at a time
 @dataclass(frozen=True)
 class Consumer:
     name: str  # the key its cursor is saved under
-    handle: Callable[[Store, Event], None]
+    handle: Callable[[Store, Sequence[Event]], None]  # a batch, in order
 
 
 def consumers(settings: Settings) -> list[Consumer]:
     """Every consumer that keeps its cursor in the store, in the order they run."""
     site_url = settings.site_url if settings.smtp_url else None
     return [
-        Consumer("notifications", lambda store, event: notify.handle(store, event, site_url)),
+        Consumer("notifications", lambda store, events: notify.handle(store, events, site_url)),
     ]
 
 
 def run_batch(store: Store, consumer: Consumer, limit: int = BATCH) -> int:
     """Handle the next events after the consumer's cursor; how many there were."""
     page = store.events_after(store.consumer_cursor(consumer.name), limit)
-    for event in page.events:
-        consumer.handle(store, event)
     if page.events:
+        consumer.handle(store, page.events)
         store.save_consumer_cursor(consumer.name, page.cursor)
     return len(page.events)
 

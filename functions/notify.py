@@ -13,12 +13,21 @@ so a replayed event adds nothing. The mail outbox is sent by :mod:`functions.mai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from core.urls import question_url
-from functions.store import Event, Mail, NotificationKind, Question, Store, User
+from functions.store import (
+    Event,
+    Mail,
+    NewNotifications,
+    NotificationKind,
+    Question,
+    Store,
+    User,
+)
 
-FANOUT_BATCH = 100
+FANOUT_BATCH = 100  # followers read at a time
+WRITE_BATCH = 500  # notifications written at a time
 KINDS: dict[str, NotificationKind] = {
     "answered": "answer",
     "commented": "comment",
@@ -31,18 +40,38 @@ SUBJECTS: dict[NotificationKind, str] = {
 }
 
 
-def handle(store: Store, event: Event, site_url: str | None = None) -> None:
-    """Notify whom ``event`` concerns; queue their emails too when ``site_url`` is given."""
-    kind = KINDS.get(event.kind)
-    if kind is None or event.question_id is None or event.actor_id is None:
-        return
-    question = store.question(event.question_id)
-    if question is None or not question.visible or not _post_visible(store, event):
-        return  # hidden or deleted before the consumer got here: nobody hears of it
-    for batch in _recipients(store, event, kind):
-        store.add_notifications(event.id, kind, question.id, event.actor_id, batch, event.at)
-        if site_url is not None:
-            store.queue_mail(_emails(store, event, kind, question, batch, site_url), event.at)
+def handle(store: Store, events: Sequence[Event], site_url: str | None = None) -> None:
+    """Notify whom ``events`` concern, a few hundred notifications to a write; queue their
+    emails too when ``site_url`` is given."""
+    pending: list[NewNotifications] = []
+    mail: list[Mail] = []
+
+    def flush() -> None:
+        if pending:
+            store.add_notifications(pending)
+            if mail:
+                store.queue_mail(mail, pending[-1].at)
+        pending.clear()
+        mail.clear()
+
+    for event in events:
+        kind = KINDS.get(event.kind)
+        if kind is None or event.question_id is None or event.actor_id is None:
+            continue
+        question = store.question(event.question_id)
+        if question is None or not question.visible or not _post_visible(store, event):
+            continue  # hidden or deleted before the consumer got here: nobody hears of it
+        for batch in _recipients(store, event, kind):
+            pending.append(
+                NewNotifications(
+                    event.id, kind, question.id, event.actor_id, tuple(batch), event.at
+                )
+            )
+            if site_url is not None:
+                mail.extend(_emails(store, event, kind, question, batch, site_url))
+            if sum(len(entry.user_ids) for entry in pending) >= WRITE_BATCH:
+                flush()
+    flush()
 
 
 def _post_visible(store: Store, event: Event) -> bool:

@@ -212,6 +212,18 @@ class Notification:
 
 
 @dataclass(frozen=True, slots=True)
+class NewNotifications:
+    """Who hears of one event."""
+
+    event_id: int
+    kind: NotificationKind
+    question_id: int
+    actor_id: int
+    user_ids: tuple[int, ...]
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """One change, as written in the same transaction as the change itself."""
 
@@ -530,17 +542,10 @@ class Store(Protocol):
         """Ids of a question's followers above ``after``, ascending (pages for fan-out)."""
         ...
 
-    def add_notifications(
-        self,
-        event_id: int,
-        kind: NotificationKind,
-        question_id: int,
-        actor_id: int,
-        user_ids: Sequence[int],
-        now: str,
-    ) -> int:
-        """One notification per user for this event; those that exist are left alone, so a
-        replayed event notifies nobody twice. How many were new."""
+    def add_notifications(self, batches: Sequence[NewNotifications]) -> int:
+        """One notification per event and user, in one write (callers bound the batch);
+        those that exist are left alone, so a replayed event notifies nobody twice. How
+        many were new."""
         ...
 
     def notifications(

@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,8 +35,8 @@ from functions.store.contract import (
     Flag,
     Mail,
     ModeratorNote,
+    NewNotifications,
     Notification,
-    NotificationKind,
     Page,
     PostKind,
     Promotion,
@@ -1249,39 +1250,38 @@ class SQLiteStore:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def add_notifications(
-        self,
-        event_id: int,
-        kind: NotificationKind,
-        question_id: int,
-        actor_id: int,
-        user_ids: Sequence[int],
-        now: str,
-    ) -> int:
-        # One statement for the batch: the (event, user) key skips those already notified,
+    def add_notifications(self, batches: Sequence[NewNotifications]) -> int:
+        # One statement for them all: the (event, user) key skips those already notified,
         # and RETURNING names the new ones, whose unread counters go up.
         for _ in range(ID_DRAWS):
-            rows = json.dumps([[new_id(), user_id] for user_id in dict.fromkeys(user_ids)])
+            rows = json.dumps(
+                [
+                    [new_id(), b.event_id, user_id, b.kind, b.question_id, b.actor_id, b.at]
+                    for b in batches
+                    for user_id in dict.fromkeys(b.user_ids)
+                ]
+            )
             with self._write() as db:
                 try:
                     # A notification at or below its recipient's watermark (made by another
                     # process in the same millisecond as a "mark all read") is read already.
                     added = db.execute(
                         "INSERT INTO notifications (id, event_id, user_id, kind, question_id,"
-                        " actor_id, created_at, read) SELECT value ->> 0, ?, value ->> 1, ?, ?,"
-                        " ?, ?, value ->> 0 <= (SELECT read_through FROM users"
-                        " WHERE id = value ->> 1) FROM json_each(?) WHERE true"
-                        " ON CONFLICT (event_id, user_id) DO NOTHING RETURNING user_id, read",
-                        (event_id, kind, question_id, actor_id, now, rows),
+                        " actor_id, created_at, read) SELECT value ->> 0, value ->> 1,"
+                        " value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,"
+                        " value ->> 0 <= (SELECT read_through FROM users WHERE id = value ->> 2)"
+                        " FROM json_each(?) WHERE true ON CONFLICT (event_id, user_id) DO NOTHING"
+                        " RETURNING user_id, read",
+                        (rows,),
                     ).fetchall()
                 except sqlite3.IntegrityError as error:
                     if str(error) != "UNIQUE constraint failed: notifications.id":
                         raise
                     continue  # an id was taken: draw the batch's ids again
-                db.execute(
-                    "UPDATE users SET unread_count = unread_count + 1"
-                    " WHERE id IN (SELECT value FROM json_each(?))",
-                    (json.dumps([user_id for user_id, read in added if not read]),),
+                unread = Counter(user_id for user_id, read in added if not read)
+                db.executemany(
+                    "UPDATE users SET unread_count = unread_count + ? WHERE id = ?",
+                    [(count, user_id) for user_id, count in unread.items()],
                 )
             return len(added)
         raise RuntimeError(f"no free ids for notifications after {ID_DRAWS} draws")

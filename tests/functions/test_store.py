@@ -8,11 +8,18 @@ import sqlite3
 
 import pytest
 
-from functions.store import ids, open_store
+from functions.store import NewNotifications, ids, open_store
 from functions.store import sqlite as sqlite_backend
 from functions.store.migrations import MIGRATIONS
 
 NOW = "2026-11-23T09:30:00Z"
+
+
+def notify(db, event_id, kind, question_id, actor_id, user_ids, at=NOW) -> int:
+    """Notifications of one event, as the notifications consumer writes them."""
+    return db.add_notifications(
+        [NewNotifications(event_id, kind, question_id, actor_id, tuple(user_ids), at)]
+    )
 
 
 @pytest.fixture
@@ -120,11 +127,11 @@ def test_notifications_draw_other_ids_when_theirs_are_taken(db, monkeypatch):
         db.create_user(name, f"{name}@example.com", "hash", "member", NOW) for name in "ab"
     )
     question = db.create_question(asha.id, "A title here", "B", "<p>B</p>", "B", [], "en", NOW)
-    assert db.add_notifications(1, "answer", question, ravi.id, [asha.id], NOW) == 1
+    assert notify(db, 1, "answer", question, ravi.id, [asha.id], NOW) == 1
     (taken,) = db.notifications(asha.id).items
     draws = [taken.id]  # the next batch's first draw meets that notification's id
     monkeypatch.setattr(sqlite_backend, "new_id", lambda: draws.pop() if draws else ids.new_id())
-    assert db.add_notifications(2, "comment", question, ravi.id, [asha.id], NOW) == 1
+    assert notify(db, 2, "comment", question, ravi.id, [asha.id], NOW) == 1
     assert not draws and db.unread_count(asha.id) == 2
 
 
@@ -134,11 +141,11 @@ def test_a_notification_made_below_the_watermark_is_read_already(db, monkeypatch
         db.create_user(name, f"{name}@example.com", "hash", "member", NOW) for name in "ab"
     )
     question = db.create_question(asha.id, "A title here", "B", "<p>B</p>", "B", [], "en", NOW)
-    db.add_notifications(1, "answer", question, ravi.id, [asha.id], NOW)
+    notify(db, 1, "answer", question, ravi.id, [asha.id], NOW)
     (newest,) = db.notifications(asha.id).items
     db.mark_read(asha.id, None)
     draws = [newest.id - 1]  # below the watermark
     monkeypatch.setattr(sqlite_backend, "new_id", lambda: draws.pop() if draws else ids.new_id())
-    assert db.add_notifications(2, "comment", question, ravi.id, [asha.id], NOW) == 1
+    assert notify(db, 2, "comment", question, ravi.id, [asha.id], NOW) == 1
     assert db.unread_count(asha.id) == 0
     assert all(n.read for n in db.notifications(asha.id).items)

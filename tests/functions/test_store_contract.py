@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from functions.store import BadCursor, Conflict, Event, Mail, Store, open_store
+from functions.store import BadCursor, Conflict, Event, Mail, NewNotifications, Store, open_store
 
 NOW = "2026-11-23T09:30:00Z"
 LATER = "2026-11-23T10:30:00Z"
@@ -21,6 +21,13 @@ LATER = "2026-11-23T10:30:00Z"
 BACKENDS: dict[str, Callable[[Path], Store]] = {
     "sqlite": lambda folder: open_store(f"sqlite:///{folder}/portal.db"),
 }
+
+
+def notify(db, event_id, kind, question_id, actor_id, user_ids, at=NOW) -> int:
+    """Notifications of one event, as the notifications consumer writes them."""
+    return db.add_notifications(
+        [NewNotifications(event_id, kind, question_id, actor_id, tuple(user_ids), at)]
+    )
 
 
 @pytest.fixture(params=sorted(BACKENDS))
@@ -316,9 +323,48 @@ def test_followers_come_in_pages_and_following_is_an_event_when_it_changes(db):
 def test_notifications_once_per_event_and_recipient_with_an_unread_counter(db):
     asha, ravi, olga = people(db, "asha", "ravi", "olga")
     question_id = ask(db, asha.id)
-    assert db.add_notifications(1, "answer", question_id, ravi.id, [asha.id, olga.id], NOW) == 2
-    assert db.add_notifications(1, "answer", question_id, ravi.id, [asha.id, olga.id], NOW) == 0
-    assert db.add_notifications(2, "comment", question_id, ravi.id, [asha.id], LATER) == 1
+    assert (
+        db.add_notifications(
+            [
+                NewNotifications(
+                    1,
+                    "answer",
+                    question_id,
+                    ravi.id,
+                    (
+                        asha.id,
+                        olga.id,
+                    ),
+                    NOW,
+                )
+            ]
+        )
+        == 2
+    )
+    assert (
+        db.add_notifications(
+            [
+                NewNotifications(
+                    1,
+                    "answer",
+                    question_id,
+                    ravi.id,
+                    (
+                        asha.id,
+                        olga.id,
+                    ),
+                    NOW,
+                )
+            ]
+        )
+        == 0
+    )
+    assert (
+        db.add_notifications(
+            [NewNotifications(2, "comment", question_id, ravi.id, (asha.id,), LATER)]
+        )
+        == 1
+    )
     assert db.unread_count(asha.id) == 2 and db.unread_count(olga.id) == 1
     page = db.notifications(asha.id, limit=1)
     (newest,) = page.items
@@ -337,7 +383,7 @@ def test_notifications_once_per_event_and_recipient_with_an_unread_counter(db):
     assert db.unread_count(asha.id) == 0
     assert all(n.read for n in db.notifications(asha.id).items)
     assert db.unread_count(olga.id) == 1  # only asha's
-    db.add_notifications(3, "accepted", question_id, ravi.id, [asha.id], LATER)
+    notify(db, 3, "accepted", question_id, ravi.id, [asha.id], LATER)
     assert db.unread_count(asha.id) == 1
     assert [n.read for n in db.notifications(asha.id).items] == [False, True, True]
     unread = db.notifications(asha.id).items[0]
@@ -559,3 +605,16 @@ def test_the_moderators_log_reads_by_moderator_post_and_action(db):
     assert actions(post=("answer", question_id)) == []
     page = db.moderation_log(limit=2)
     assert [e.kind for e in db.moderation_log(cursor=page.next_cursor).items] == ["shown"]
+
+
+def test_notifications_of_many_events_in_one_write(db):
+    asha, ravi, olga = people(db, "asha", "ravi", "olga")
+    question_id = ask(db, asha.id)
+    batches = [
+        NewNotifications(7, "answer", question_id, ravi.id, (asha.id, olga.id), NOW),
+        NewNotifications(8, "comment", question_id, olga.id, (asha.id, asha.id), LATER),
+    ]
+    assert db.add_notifications(batches) == 3  # asha once for event 8
+    assert db.add_notifications(batches) == 0
+    assert (db.unread_count(asha.id), db.unread_count(olga.id)) == (2, 1)
+    assert [n.kind for n in db.notifications(asha.id).items] == ["comment", "answer"]

@@ -105,10 +105,11 @@ def test_a_consumer_that_dies_midway_through_a_fan_out_resumes_without_loss(
     paths, store, monkeypatch
 ):
     monkeypatch.setattr(notify, "FANOUT_BATCH", 3)  # 9 followers (the answerer too): 3 pages
+    monkeypatch.setattr(notify, "WRITE_BATCH", 3)  # ... written as they come
     asker, fans, _ = busy_question(store)
     consumer = Consumer("notifications", notify.handle)
     with pytest.raises(Crash):
-        run_batch(CrashingStore(store, after=1), consumer)  # dies after the first batch
+        run_batch(CrashingStore(store, after=1), consumer)  # dies after the first write
     assert 0 < sum(unread(store, [asker, *fans])) < 8  # one page of followers heard of it
     assert store.consumer_cursor("notifications") is None  # the batch was not finished
 
