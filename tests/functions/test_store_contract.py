@@ -618,3 +618,61 @@ def test_notifications_of_many_events_in_one_write(db):
     assert db.add_notifications(batches) == 0
     assert (db.unread_count(asha.id), db.unread_count(olga.id)) == (2, 1)
     assert [n.kind for n in db.notifications(asha.id).items] == ["comment", "answer"]
+
+
+def test_locks_duplicates_notes_and_holds(db):
+    asha, ravi, mod = people(db, "asha", "ravi", "mod")
+    original, repeat = ask(db, asha.id), ask(db, asha.id, "Asked again")
+    answer_id = db.create_answer(repeat, ravi.id, "A", "<p>A</p>", NOW)
+    db.set_locked(repeat, True, NOW, actor_id=mod.id, reason="Heated")
+    db.mark_duplicate(repeat, original, NOW, actor_id=mod.id, reason="Asked before")
+    db.set_note(answer_id, "No longer applies.", LATER, actor_id=mod.id)
+    question, answer = db.question(repeat), db.answer(answer_id)
+    assert (question.locked, question.duplicate_of) == (True, original)
+    assert (answer.note.text, answer.note.moderator_name, answer.note.at) == (
+        "No longer applies.",
+        "mod",
+        LATER,
+    )
+    assert kinds(db)[-3:] == [
+        ("locked", "question"),
+        ("marked_duplicate", "question"),
+        ("noted", "answer"),
+    ]
+    db.set_note(answer_id, None, LATER, actor_id=mod.id)
+    db.mark_duplicate(repeat, None, LATER, actor_id=mod.id, reason="Different model")
+    assert db.answer(answer_id).note is None and db.question(repeat).duplicate_of is None
+    db.hold_for_review("answer", answer_id, LATER)
+    assert db.answer(answer_id).hidden and db.question(repeat).answer_count == 0
+    assert [(i.post_kind, i.why) for i in db.review_queue().items] == [("answer", "waiting")]
+
+
+def test_a_promotion_keeps_the_text_as_promoted_and_follows_the_answer(db):
+    asha, ravi, mod = people(db, "asha", "ravi", "mod")
+    question_id = ask(db, asha.id)
+    answer_id = db.create_answer(question_id, ravi.id, "A", "<p>First</p>", NOW)
+    db.promote(answer_id, "en", "A page", "A summary", ["battery"], NOW, actor_id=mod.id)
+    db.edit_answer(answer_id, ravi.id, "B", "<p>Later</p>", LATER)
+    db.promote(answer_id, "ru", "Страница", "Кратко", [], LATER, actor_id=mod.id)
+    promoted = db.promotion(answer_id)
+    assert (promoted.lang, promoted.title, promoted.promoted_by, promoted.body_html) == (
+        "ru",
+        "Страница",
+        "mod",
+        "<p>Later</p>",
+    )
+    question = db.question(question_id)
+    assert (question.promoted_answer_id, question.promoted_lang) == (answer_id, "ru")
+    first, second = [e for e in events(db) if e.kind == "promoted"]
+    assert (first.affected_id, dict(first.data)) == (ravi.id, {"lang": "en", "title": "A page"})
+    assert second.data["previous_lang"] == "en"
+
+    db.set_hidden("answer", answer_id, True, LATER, actor_id=mod.id, reason="Spam")
+    assert db.promotion(answer_id) is None
+    assert db.question(question_id).promoted_answer_id is None
+    unpromoted = events(db)[-1]
+    assert (unpromoted.kind, dict(unpromoted.data)) == (
+        "unpromoted",
+        {"lang": "ru", "reason": "hidden"},
+    )
+    assert not db.unpromote(answer_id, LATER, actor_id=mod.id, reason=None)
