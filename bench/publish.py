@@ -11,11 +11,9 @@ every run is recorded. Targets: ``live_s`` and ``searchable_s`` <= 5 s.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +22,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.api import Browser, free_port, serve
 from bench.build import prepare, timed_build
 from core.settings import Settings
 from functions import accounts
@@ -31,7 +30,6 @@ from functions.store import open_store
 
 PAGES = 1000
 REPEATS = 3
-PORTAL = str(Path(sys.executable).with_name("portal"))
 PASSWORD = "bench password 2026"
 TARGETS = {"live_s": 5, "searchable_s": 5}
 WAIT_SECONDS = 120  # give up on a run after this long
@@ -70,35 +68,6 @@ def answers_to_promote(settings: Settings, count: int) -> list[int]:
     return answers
 
 
-class Client:
-    """A moderator's browser: a cookie and the CSRF token, one request at a time."""
-
-    def __init__(self, port: int) -> None:
-        self.port, self.cookie, self.token = port, "", ""
-
-    def send(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        headers = {"Cookie": self.cookie, "Connection": "close"}
-        if body is not None:
-            headers |= {"Content-Type": "application/json", "X-CSRF-Token": self.token}
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            connection.request(method, path, json.dumps(body) if body else None, headers)
-            response = connection.getresponse()
-            payload = response.read()
-        finally:
-            connection.close()
-        if cookie := response.getheader("Set-Cookie"):
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, json.loads(payload) if payload else {}
-
-    def sign_in(self) -> None:
-        self.token = self.send("GET", "/api/session")[1]["csrf_token"]
-        _, session = self.send(
-            "POST", "/api/session", {"username": "moderator", "password": PASSWORD}
-        )
-        self.token = session["csrf_token"]
-
-
 def status_of(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -127,28 +96,6 @@ def until(condition, started: float) -> float | None:
     return None
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [PORTAL, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    if until(lambda: status_of(f"{base}/api/health") == 200, time.perf_counter()) is None:
-        server.kill()
-        raise RuntimeError("portal serve did not start")
-    return server
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def main() -> None:
     from bench.results_io import write
 
@@ -162,17 +109,22 @@ def main() -> None:
         server = serve(environment(settings, port), port)
         runs = []
         try:
-            moderator = Client(port)
-            moderator.sign_in()
+            moderator = Browser(port)
+            token = moderator.send("GET", "/api/session")["csrf_token"]
+            signed = {"username": "moderator", "password": PASSWORD}
+            token = moderator.send("POST", "/api/session", signed, token)["csrf_token"]
             for number, answer in enumerate(answers):
                 page = {
                     "title": f"Reset the controller {number}",
                     "summary": "A long press resets it.",
                 }
                 started = time.perf_counter()
-                status, promoted = moderator.send("PUT", f"/api/answers/{answer}/promotion", page)
-                if status != 200:
-                    runs.append({"error": f"promotion answered {status}: {promoted}"})
+                try:
+                    promoted = moderator.send(
+                        "PUT", f"/api/answers/{answer}/promotion", page, token
+                    )
+                except RuntimeError as failed:
+                    runs.append({"error": str(failed)})
                     continue
                 url = promoted["url"]
                 live = until(lambda url=url: status_of(f"{base}/{url}") == 200, started)

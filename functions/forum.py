@@ -7,7 +7,7 @@ from flask import Blueprint, session
 
 from core.urls import page_url, promoted_source
 from functions import community, models, posts, web
-from functions.openapi import route
+from functions.openapi import route, route_on_posts
 from functions.problems import Problem
 from functions.store import Answer, Comment, Page, PostKind, Question, User, utcnow
 
@@ -338,38 +338,28 @@ def _vote(kind: PostKind, post_id: int, body: models.VoteRequest) -> models.Vote
     return models.VoteOut(score=score, vote=body.value)
 
 
-# Comments and votes work alike on both kinds of post: one view each, registered twice.
-for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}")):
-
-    def _comment_view(
-        id: int, body: models.NewComment, kind: PostKind = _kind
-    ) -> models.CommentOut:
-        return _add_comment(kind, id, body)
-
-    def _vote_view(id: int, body: models.VoteRequest, kind: PostKind = _kind) -> models.VoteOut:
-        return _vote(kind, id, body)
-
-    _comment_view.__name__ = f"comment_on_{_kind}"
-    _vote_view.__name__ = f"vote_on_{_kind}"
-    route(
-        bp,
-        "POST",
-        f"{_path}/comments",
-        summary=f"Comment on this {_kind}",
-        body=models.NewComment,
-        response=models.CommentOut,
-        status=201,
-        signed_in=True,
-    )(_comment_view)
-    route(
-        bp,
-        "PUT",
-        f"{_path}/vote",
-        summary=f"Vote on this {_kind} (1, -1, or 0 to withdraw)",
-        body=models.VoteRequest,
-        response=models.VoteOut,
-        signed_in=True,
-    )(_vote_view)
+# Comments and votes work alike on both kinds of post.
+route_on_posts(
+    bp,
+    "POST",
+    "/comments",
+    _add_comment,
+    summary="Comment on this {kind}",
+    body=models.NewComment,
+    response=models.CommentOut,
+    status=201,
+    signed_in=True,
+)
+route_on_posts(
+    bp,
+    "PUT",
+    "/vote",
+    _vote,
+    summary="Vote on this {kind} (1, -1, or 0 to withdraw)",
+    body=models.VoteRequest,
+    response=models.VoteOut,
+    signed_in=True,
+)
 
 
 @route(

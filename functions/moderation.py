@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from functions import community, models, posts, web
-from functions.openapi import route
+from functions.openapi import route, route_on_posts
 from functions.problems import Problem
 from functions.store import Answer, Event, PostKind, Question, ReviewItem, User, utcnow
 
@@ -193,38 +193,28 @@ def moderator_note(id: int, body: models.NoteRequest) -> models.NoteState:
     return models.NoteState(text=text)
 
 
-# Flags and actions work alike on both kinds of post: one view each, registered twice.
-for _kind, _path in (("question", "/questions/{id}"), ("answer", "/answers/{id}")):
-
-    def _flag_view(id: int, body: models.FlagRequest, kind: PostKind = _kind) -> models.FlagOut:
-        return _flag(kind, id, body)
-
-    def _moderate_view(
-        id: int, body: models.ModerationRequest, kind: PostKind = _kind
-    ) -> models.PostState:
-        return _moderate(kind, id, body)
-
-    _flag_view.__name__ = f"flag_{_kind}"
-    _moderate_view.__name__ = f"moderate_{_kind}"
-    route(
-        bp,
-        "POST",
-        f"{_path}/flags",
-        summary=f"Flag this {_kind} for moderators",
-        body=models.FlagRequest,
-        response=models.FlagOut,
-        status=201,
-        signed_in=True,
-    )(_flag_view)
-    route(
-        bp,
-        "POST",
-        f"{_path}/moderation",
-        summary=f"Approve, hide, restore, delete or undelete this {_kind} (moderators)",
-        body=models.ModerationRequest,
-        response=models.PostState,
-        staff=True,
-    )(_moderate_view)
+# Flags and moderators' actions work alike on both kinds of post.
+route_on_posts(
+    bp,
+    "POST",
+    "/flags",
+    _flag,
+    summary="Flag this {kind} for moderators",
+    body=models.FlagRequest,
+    response=models.FlagOut,
+    status=201,
+    signed_in=True,
+)
+route_on_posts(
+    bp,
+    "POST",
+    "/moderation",
+    _moderate,
+    summary="Approve, hide, restore, delete or undelete this {kind} (moderators)",
+    body=models.ModerationRequest,
+    response=models.PostState,
+    staff=True,
+)
 
 
 # The moderators' log

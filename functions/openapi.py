@@ -125,6 +125,32 @@ def route(
     return decorate
 
 
+# Where each kind of post lives: operations that work alike on both are registered twice.
+POST_PATHS = {"question": "/questions/{id}", "answer": "/answers/{id}"}
+
+
+def route_on_posts(
+    blueprint: Blueprint,
+    method: str,
+    suffix: str,
+    handler: Callable[..., Any],
+    *,
+    summary: str,
+    **options: Any,
+) -> None:
+    """Register ``handler(kind, id, ...)`` at ``/questions/{id}<suffix>`` and
+    ``/answers/{id}<suffix>``; ``summary`` names the kind as ``{kind}``."""
+    for kind, path in POST_PATHS.items():
+
+        def view(id: int, kind: str = kind, **arguments: Any) -> Any:
+            return handler(kind, id, **arguments)
+
+        view.__name__ = f"{handler.__name__.strip('_')}_{kind}"
+        route(blueprint, method, f"{path}{suffix}", summary=summary.format(kind=kind), **options)(
+            view
+        )
+
+
 def _count_write(user_id: int) -> None:
     window_start, retry_after = limits.write_window(utcnow())
     limited = limits.writes(web.store().count_write(user_id, window_start), retry_after)
