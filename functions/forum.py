@@ -23,10 +23,6 @@ VIEWED_REMEMBERED = 100  # question ids kept in the session so a reload is not a
 # models, and a wrong type would show up as a serialisation warning in the tests.
 
 
-def _author(user_id: int, name: str) -> models.Author:
-    return models.Author.model_construct(id=user_id, username=name)
-
-
 def summary(question: Question) -> models.QuestionSummary:
     return models.QuestionSummary.model_construct(**_summary_fields(question))
 
@@ -39,7 +35,7 @@ def _summary_fields(question: Question) -> dict:
         excerpt=question.excerpt,
         tags=list(question.tags),
         lang=question.lang,
-        author=_author(question.author_id, question.author_name),
+        author=posts.author(question.author_id, question.author_name),
         score=question.score,
         answer_count=question.answer_count,
         accepted_answer_id=question.accepted_answer_id,
@@ -62,7 +58,7 @@ def _comment(comment: Comment) -> models.CommentOut:
     return models.CommentOut.model_construct(
         id=comment.id,
         body=comment.body,
-        author=_author(comment.author_id, comment.author_name),
+        author=posts.author(comment.author_id, comment.author_name),
         created_at=comment.created_at,
     )
 
@@ -75,7 +71,7 @@ def _answer_out(
         question_id=answer.question_id,
         body=answer.body,
         body_html=answer.body_html,
-        author=_author(answer.author_id, answer.author_name),
+        author=posts.author(answer.author_id, answer.author_name),
         score=answer.score,
         accepted=accepted,
         created_at=answer.created_at,
@@ -87,7 +83,7 @@ def _answer_out(
         moderator_note=(
             models.NoteOut.model_construct(
                 text=answer.note.text,
-                moderator=_author(answer.note.moderator_id, answer.note.moderator_name),
+                moderator=posts.author(answer.note.moderator_id, answer.note.moderator_name),
                 at=answer.note.at,
             )
             if answer.note
@@ -144,20 +140,7 @@ def _single_answer_out(answer: Answer) -> models.AnswerOut:
 
 
 def _revisions(kind: PostKind, post_id: int) -> models.RevisionList:
-    return models.RevisionList(
-        items=[
-            models.RevisionOut(
-                id=r.id,
-                title=r.title,
-                body=r.body,
-                tags=list(r.tags),
-                author=_author(r.author_id, r.author_name),
-                created_at=r.created_at,
-                reason=r.reason,
-            )
-            for r in web.store().revisions(kind, post_id)
-        ]
-    )
+    return models.RevisionList(items=posts.revisions(kind, post_id))
 
 
 # Questions

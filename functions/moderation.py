@@ -28,10 +28,6 @@ def _any_post(kind: PostKind, post_id: int) -> Question | Answer:
     return found
 
 
-def _author(user_id: int, name: str) -> models.Author:
-    return models.Author(id=user_id, username=name)
-
-
 # Flags
 
 
@@ -55,7 +51,7 @@ def _review_item(item: ReviewItem) -> models.ReviewItemOut:
         question_id=item.question_id,
         question_title=question.title if question else "",
         body_html=post.body_html,
-        author=_author(post.author_id, post.author_name),
+        author=posts.author(post.author_id, post.author_name),
         why=item.why,
         since=item.since,
         flag_weight=item.flag_weight,
@@ -68,22 +64,12 @@ def _review_item(item: ReviewItem) -> models.ReviewItemOut:
                 note=flag.note,
                 weight=flag.weight,
                 status=flag.status,
-                flagger=_author(flag.flagger_id, flag.flagger_name),
+                flagger=posts.author(flag.flagger_id, flag.flagger_name),
                 created_at=flag.created_at,
             )
             for flag in store.flags_on(item.post_kind, item.post_id)
         ],
-        revisions=[
-            models.RevisionOut(
-                id=revision.id,
-                title=revision.title,
-                body=revision.body,
-                tags=list(revision.tags),
-                author=_author(revision.author_id, revision.author_name),
-                created_at=revision.created_at,
-            )
-            for revision in store.revisions(item.post_kind, item.post_id)
-        ],
+        revisions=posts.revisions(item.post_kind, item.post_id),
     )
 
 
@@ -228,7 +214,7 @@ def _log_entry(event: Event) -> models.LogEntryOut:
         post_kind=event.entity,
         post_id=event.entity_id,
         question_id=event.question_id,
-        moderator=_author(event.actor_id, moderator.username if moderator else ""),
+        moderator=posts.author(event.actor_id, moderator.username if moderator else ""),
         reason=event.data.get("reason") or event.data.get("text"),
         at=event.at,
     )

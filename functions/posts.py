@@ -5,7 +5,7 @@ moderators and of their own author (a new member's post waiting for review, say)
 
 from __future__ import annotations
 
-from functions import web
+from functions import models, web
 from functions.problems import Problem
 from functions.store import Answer, PostKind, Question
 
@@ -41,3 +41,24 @@ def may_see(found: Question | Answer | None) -> bool:
         return True
     user = web.current_user()
     return web.is_staff(user) or (user is not None and user.id == found.author_id)
+
+
+def author(user_id: int, name: str) -> models.Author:
+    """A member as the API names them beside a post, flag or action."""
+    return models.Author.model_construct(id=user_id, username=name)
+
+
+def revisions(kind: PostKind, post_id: int) -> list[models.RevisionOut]:
+    """A post's revisions, newest first, each with the reason its editor gave."""
+    return [
+        models.RevisionOut(
+            id=r.id,
+            title=r.title,
+            body=r.body,
+            tags=list(r.tags),
+            author=author(r.author_id, r.author_name),
+            created_at=r.created_at,
+            reason=r.reason,
+        )
+        for r in web.store().revisions(kind, post_id)
+    ]

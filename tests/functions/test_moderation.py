@@ -243,3 +243,9 @@ def test_approve_is_for_what_waits_and_moderators_edits_are_logged(member):
         ("edited", "Rude title"),
         ("hidden", "Rude"),
     ]
+    # The review queue shows each revision with the reason its editor gave.
+    restore = {"action": "restore", "reason": "Kinder now"}
+    assert moderator.call("POST", f"{path}/moderation", restore).status == 200
+    flag(member("ravi"), question, "offensive")
+    (item,) = moderator.get("/api/review").json["items"]
+    assert [r["reason"] for r in item["revisions"]][:2] == [None, "Rude title"]
