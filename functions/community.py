@@ -29,10 +29,9 @@ def limit_reached(limited: limits.Limited) -> LimitReached:
     return LimitReached(limited.detail, limited.retry_after)
 
 
-def check_open(store: Store, user: User, question_id: int) -> None:
+def check_open(user: User, question: Question | None) -> None:
     """A locked question takes no new answers, comments, votes, edits or acceptance, but
     from moderators."""
-    question = store.question(question_id)
     if question is not None and question.locked and not is_staff(user.role):
         raise NotAllowed(
             "This question is locked by a moderator: it takes no more answers, comments, "
@@ -97,7 +96,7 @@ def edit_question(
 ) -> None:
     if not may_edit(user, question.author_id):
         raise NotAllowed("Only the asker or a moderator can edit this question.")
-    check_open(store, user, question.id)
+    check_open(user, question)
     body = question.body if body is None else body
     body_html = content.render(body)
     if body != question.body:
@@ -125,7 +124,7 @@ def _check_links(user: User, body_html: str, now: str) -> None:
 
 
 def answer(store: Store, user: User, question: Question, body: str, now: str) -> int:
-    check_open(store, user, question.id)
+    check_open(user, question)
     body_html = content.render(body)
     _check_new_account(store, user, "answer", body_html, now)
     return store.create_answer(
@@ -138,7 +137,7 @@ def edit_answer(
 ) -> None:
     if not may_edit(user, answer.author_id):
         raise NotAllowed("Only the author or a moderator can edit this answer.")
-    check_open(store, user, answer.question_id)
+    check_open(user, store.question(answer.question_id))
     body_html = content.render(body)
     _check_links(user, body_html, now)
     store.edit_answer(answer.id, user.id, body, body_html, now, reason)
@@ -155,7 +154,7 @@ def comment(
     body: str,
     now: str,
 ) -> Comment:
-    check_open(store, user, question_id)
+    check_open(user, post if kind == "question" else store.question(question_id))
     return store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
 
 
@@ -164,14 +163,14 @@ def vote(
 ) -> int:
     if post.author_id == user.id:
         raise NotAllowed(f"You cannot vote on your own {kind}.")
-    check_open(store, user, post.id if kind == "question" else post.question_id)
+    check_open(user, post if kind == "question" else store.question(post.question_id))
     return store.set_vote(user.id, kind, post.id, value, now)
 
 
 def accept(store: Store, user: User, question: Question, answer: Answer | None, now: str) -> None:
     if not may_accept(user, question):
         raise NotAllowed("Only the asker or a moderator can accept an answer.")
-    check_open(store, user, question.id)
+    check_open(user, question)
     if answer is not None and answer.question_id != question.id:
         raise Invalid(
             f"Answer {answer.id} belongs to another question; accept one of this question's "
