@@ -2,8 +2,9 @@
 
 ``snapshot(store)`` hands ``portal build`` every visible question (with its answers' text)
 and the event log cursor they reflect; ``change_source(store)`` hands the live indexer
-(the search consumer of the event log) the questions touched since a cursor. Both read the
-current state of each question, so applying a change twice does no harm: the cursor is
+(the search consumer of the event log), and a build that updates the published index, the
+questions touched since a cursor; its first event tells one store from another. Both read
+the current state of each question, so applying a change twice does no harm: the cursor is
 read before the questions, never after.
 """
 
@@ -16,6 +17,7 @@ from functions import community
 from functions.store import Question, Store
 from search_index.documents import Change, CommunityDoc, Deleted
 from search_index.live import ChangeSource
+from search_index.updates import Community
 
 BATCH = 200  # events per poll
 
@@ -39,6 +41,16 @@ def question_doc(store: Store, question: Question) -> CommunityDoc:
 
 def doc_id(question_id: int) -> str:
     return f"question:{question_id}"
+
+
+def for_build(store: Store) -> Community:
+    """The store as ``portal build`` reads it: where it comes from, all of it, or its changes."""
+    first = store.events_after(None, limit=1).events
+    return Community(
+        origin=str(first[0].id) if first else None,
+        snapshot=lambda: snapshot(store),
+        changes=change_source(store),
+    )
 
 
 def snapshot(store: Store) -> tuple[list[CommunityDoc], str | None]:

@@ -15,7 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal", description="Nimbus Care help portal.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("build", help="check the content and build the site in every language")
+    build = commands.add_parser(
+        "build", help="check the content and build the site in every language"
+    )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="index every page and community post afresh, not only what changed",
+    )
 
     serve = commands.add_parser("serve", help="serve the site and the API")
     serve.add_argument(
@@ -69,7 +76,8 @@ def _build(settings: settings_module.Settings, args: argparse.Namespace) -> int:
         report = build(
             settings,
             say=lambda line: print(line, file=sys.stderr),
-            community=lambda: search_feed.snapshot(store),
+            community=search_feed.for_build(store),
+            full=args.full,
         )
     except (ContentError, BuildError, FileNotFoundError) as error:
         print(f"portal build: {error}", file=sys.stderr)

@@ -20,7 +20,7 @@ from pathlib import Path
 from core.settings import Settings
 from core.urls import promoted_source
 from functions.store import Answer, Promotion, Question, Store
-from search_index.index import fields_of, open_index, page_docs
+from search_index.index import fields_of, open_index, open_writer, page_docs
 from search_index.live import LiveIndexer
 from site_config.build import rebuild
 from site_config.frontmatter import FrontMatter, Promoted, Source, render
@@ -78,7 +78,7 @@ class Publisher:
 
     def _index(self, pages: dict[int, dict[str, Page | None]]) -> None:
         ix = open_index(Path(os.path.realpath(self.settings.index_dir)))
-        writer = ix.writer(timeout=10.0)
+        writer = open_writer(ix, timeout=10.0)
         try:
             for answer_id, by_lang in pages.items():
                 for lang, page in by_lang.items():

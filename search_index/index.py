@@ -10,7 +10,7 @@ itself, in a document of its own, written in the same commit as the changes it c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,13 @@ from whoosh.writing import IndexWriter
 
 from core.urls import page_url
 from search_index.analyzers import LANGUAGES, analyzer_for
+from search_index.codec import PortalCodec
 from search_index.documents import CommunityDoc, IndexDoc, rank_factor
 from search_index.sections import DEFAULT_CONFIGS, DEFAULT_EXTENSIONS, plain_text, split_sections
 
 STATE_ID = "_state"  # the document holding the cursor; it has no searchable text
+MANIFEST_ID = "_manifest"  # what a build indexed (see search_index.updates); no text either
+BOOKKEEPING_IDS = (STATE_ID, MANIFEST_ID)
 TEXT_FIELDS = ("title", "headings", "body")
 
 
@@ -71,7 +74,7 @@ def page_docs(
 ) -> list[IndexDoc]:
     """One document per section of a curated page."""
     url = page_url(src_uri)
-    page = f"{lang}/{src_uri}"
+    page = page_key(lang, src_uri)
     return [
         IndexDoc(
             id=f"{page}#{section.anchor}",
@@ -88,6 +91,11 @@ def page_docs(
         )
         for section in split_sections(body, extensions, configs)
     ]
+
+
+def page_key(lang: str, src_uri: str) -> str:
+    """What a curated page's documents share: "en/faq/repair-time.md"."""
+    return f"{lang}/{src_uri}"
 
 
 def community_doc(doc: CommunityDoc) -> IndexDoc:
@@ -132,17 +140,25 @@ def fields_of(doc: IndexDoc) -> dict[str, Any]:
     }
 
 
-def create(folder: Path, docs: Iterable[IndexDoc], cursor: Any = None) -> int:
-    """Write a new index into the empty ``folder``; return how many documents it holds."""
+def create(
+    folder: Path,
+    docs: Iterable[IndexDoc],
+    cursor: Any = None,
+    also: Callable[[IndexWriter], None] | None = None,
+) -> int:
+    """Write a new index into the empty ``folder``; return how many documents it holds.
+    ``also`` writes more in the same commit (the build's manifest)."""
     ix = whoosh_index.create_in(str(folder), build_schema())
     # One big segment, written with the memory a build machine has to spare.
-    writer = ix.writer(limitmb=256)
+    writer = open_writer(ix, limitmb=256)
     count = 0
     try:
         for doc in docs:
             writer.add_document(**fields_of(doc))
             count += 1
         write_cursor(writer, cursor)
+        if also is not None:
+            also(writer)
     except BaseException:
         writer.cancel()
         raise
@@ -152,6 +168,11 @@ def create(folder: Path, docs: Iterable[IndexDoc], cursor: Any = None) -> int:
 
 def open_index(folder: Path) -> Index:
     return whoosh_index.open_dir(str(folder))
+
+
+def open_writer(ix: Index, **options: Any) -> IndexWriter:
+    """A writer for ``ix`` that writes its postings with :class:`PortalCodec`."""
+    return ix.writer(codec=PortalCodec(), **options)
 
 
 def write_cursor(writer: IndexWriter, cursor: Any) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 from whoosh.index import Index
 
 from search_index.documents import Change
-from search_index.index import apply, open_index, read_cursor, write_cursor
+from search_index.index import apply, open_index, open_writer, read_cursor, write_cursor
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class LiveIndexer:
         changes, cursor = self.fetch(self._cursor)
         if not changes and cursor == self._cursor:
             return 0
-        writer = ix.writer(timeout=5.0)
+        writer = open_writer(ix, timeout=5.0)
         try:
             for change in changes:
                 apply(writer, change)

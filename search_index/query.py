@@ -31,7 +31,7 @@ from whoosh.searching import Searcher
 
 from search_index.analyzers import LANGUAGES, IcuWordTokenizer, analyzer_for, normalise
 from search_index.documents import KINDS
-from search_index.index import STATE_ID, build_schema, open_index, text_field
+from search_index.index import BOOKKEEPING_IDS, build_schema, open_index, text_field
 from search_index.ranking import ScoredTerm, rank
 from search_index.snippets import snippet
 
@@ -131,9 +131,9 @@ class SearchIndex:
         else:
             query = _parser((lang,) if lang else LANGUAGES).parse(searched)
             scored = list(set(_positive_terms(query)))
-            # Whoosh decides what matches (phrases, NOT); the state document has no text,
-            # but NOT matches everything that lacks a word.
-            matching = set(searcher.docs_for_query(query)) - {_state_docnum(searcher)}
+            # Whoosh decides what matches (phrases, NOT); the bookkeeping documents have no
+            # text, but NOT matches everything that lacks a word.
+            matching = set(searcher.docs_for_query(query)) - _bookkeeping(searcher)
             ranked = rank(searcher, scored, matching=matching, allowed=allowed, limit=limit)
         hits = [
             _hit(searcher, docnum, score, scored)
@@ -202,8 +202,9 @@ def _settled(changed: int | None) -> int | None:
     return changed
 
 
-def _state_docnum(searcher: Searcher) -> int | None:
-    return searcher.document_number(id=STATE_ID)
+def _bookkeeping(searcher: Searcher) -> set[int | None]:
+    """The documents that hold the index's own records, not pages."""
+    return {searcher.document_number(id=doc_id) for doc_id in BOOKKEEPING_IDS}
 
 
 # Query syntax the parser understands: "phrases", 'single terms', (groups) and operators.

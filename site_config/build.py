@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +25,22 @@ from mkdocs.utils.yaml import yaml_load
 from core import publish
 from core.languages import DEFAULT, LANGUAGES
 from core.settings import PROJECT_ROOT, Settings
-from search_index.documents import CommunityDoc
-from search_index.index import community_doc, create, page_docs
+from search_index.index import page_docs, page_key
+from search_index.updates import (
+    Community,
+    Indexed,
+    PageSource,
+    fingerprint,
+    write_full,
+    write_update,
+)
 from site_config import content as content_pages
 from site_config import ui
+from site_config.frontmatter import Page
 
 
 class BuildError(Exception):
     """The site could not be built; the message says why and the last good site stays."""
-
-
-# Every visible community question and the outbox cursor they reflect, read together (one
-# transaction), so the live indexer resumes the new index from exactly that cursor.
-CommunitySnapshot = Callable[[], tuple[Iterable[CommunityDoc], Any]]
 
 
 @dataclass(frozen=True)
@@ -50,19 +54,24 @@ class BuildReport:
 def build(
     settings: Settings,
     say: Callable[[str], None] = print,
-    community: CommunitySnapshot | None = None,
+    community: Community | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """Build and publish the whole site and its search index; raise BuildError or
-    ContentError on failure. ``community`` adds the community's questions to the index."""
+    ContentError on failure. ``community`` adds the community's questions to the index.
+
+    The index is brought up to date from the published one (only what changed is indexed
+    again; see :mod:`search_index.updates`); ``full`` indexes everything afresh."""
     started = time.perf_counter()
     with publish.exclusive(settings.site_dir):
-        return _build(settings, say, community, started)
+        return _build(settings, say, community, full, started)
 
 
 def _build(
     settings: Settings,
     say: Callable[[str], None],
-    community: CommunitySnapshot | None,
+    community: Community | None,
+    full: bool,
     started: float,
 ) -> BuildReport:
     content = content_pages.load(settings.content_dir)
@@ -75,7 +84,12 @@ def _build(
         write_root(out)
         say("indexing for search")
         # Published before the site's swap: if indexing fails, neither changes.
-        write_search_index(settings, content, config, community)
+        indexed = write_search_index(settings, content, config, community, full)
+        say(
+            f"indexed {indexed.documents} documents afresh"
+            if indexed.full
+            else f"index updated: {indexed.pages} pages and {indexed.changes} community changes"
+        )
     return BuildReport(
         site=settings.site_dir,
         pages={lang: len(pages) for lang, pages in content.pages.items()},
@@ -143,33 +157,47 @@ def write_search_index(
     settings: Settings,
     content: content_pages.Content,
     config: Any,
-    community: CommunitySnapshot | None = None,
-) -> int:
-    """Index every page section (and community question) and publish the index atomically.
+    community: Community | None = None,
+    full: bool = False,
+) -> Indexed:
+    """Index the page sections (and community questions) that changed since the published
+    index, or all of them with ``full``, and publish the index atomically.
 
     Pages are rendered with the Markdown extensions MkDocs used (``config``), so indexed
     anchors are the heading ids in the built HTML.
     """
     extensions, configs = config["markdown_extensions"], config["mdx_configs"]
-    docs = [
-        doc
-        for lang, pages in content.pages.items()
-        for page in pages
-        for doc in page_docs(
-            lang=lang,
-            src_uri=content.relative(lang, page, settings.content_dir),
-            title=page.meta.title,
-            kind=page.meta.kind,
-            tags=page.meta.tags,
-            body=page.body,
-            extensions=extensions,
-            configs=configs,
-        )
+    pages = [
+        _page_source(lang, content.relative(lang, page, settings.content_dir), page, config)
+        for lang, lang_pages in content.pages.items()
+        for page in lang_pages
     ]
-    posts, cursor = community() if community else ((), None)
-    docs += [community_doc(post) for post in posts if not post.hidden]
+    format_ = fingerprint((extensions, configs))
+    current = publish.current(settings.index_dir)
     with publish.staged(settings.index_dir) as out:
-        return create(out, docs, cursor)
+        indexed = None
+        if not full and current is not None:
+            indexed = write_update(current, out, pages, community, format_)
+        return indexed or write_full(out, pages, community, format_)
+
+
+def _page_source(lang: str, src_uri: str, page: Page, config: Any) -> PageSource:
+    meta = page.meta
+    return PageSource(
+        page=page_key(lang, src_uri),
+        source="\0".join([meta.title, meta.kind, ",".join(meta.tags), page.body]),
+        docs=partial(
+            page_docs,
+            lang=lang,
+            src_uri=src_uri,
+            title=meta.title,
+            kind=meta.kind,
+            tags=meta.tags,
+            body=page.body,
+            extensions=config["markdown_extensions"],
+            configs=config["mdx_configs"],
+        ),
+    )
 
 
 def navigation(lang: str, content: content_pages.Content, root: Path) -> list[Any]:

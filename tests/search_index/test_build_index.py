@@ -13,6 +13,7 @@ from core import publish
 from core.languages import CODES
 from search_index.index import open_index, read_cursor
 from search_index.query import SearchIndex
+from search_index.updates import Community
 from site_config.build import build
 from site_config.content import ContentError
 
@@ -42,7 +43,8 @@ def built(tmp_path_factory) -> PortalPaths:
         question(2, title="Camera rattles", body="The camera rattles.", hidden=True),
     ]
     snapshot = (posts, 17)
-    build(paths.settings(), say=lambda line: None, community=lambda: snapshot)
+    community = Community(origin=None, snapshot=lambda: snapshot, changes=lambda after: ([], after))
+    build(paths.settings(), say=lambda line: None, community=community)
     return paths
 
 

@@ -1,0 +1,159 @@
+"""How the index stores postings: Whoosh's W3 format, with each block's numbers apart.
+
+W3 writes a block of up to 128 postings as one pickled and compressed tuple of document
+numbers, term frequencies and word positions. Ranking needs only the first two, yet must
+decompress and unpickle all three; the positions are most of the bytes, and unpickling a
+few hundred small objects is most of the time. :class:`PortalCodec` writes the same blocks
+with the same headers (so block-max bounds are read the same way), but its data holds the
+document numbers (as differences) and frequencies as packed arrays, compressed on their
+own, ahead of the pickled positions:
+
+    [length of the numbers part: 4 bytes][numbers part][positions part]
+
+The numbers part is ``n`` unsigned 32-bit differences, then, unless every frequency is 1,
+``n`` 32-bit floats; both little-endian. Reading one is an eighth of the time of a W3
+block. Phrases and everything else in Whoosh read positions through
+:class:`PortalLeafMatcher`, as they did. A segment records the codec that wrote it, so
+indexes written with plain W3 stay readable.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from array import array
+from itertools import accumulate
+from pickle import dumps, loads
+from struct import Struct
+from typing import Any
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.util.numeric import length_to_byte
+from whoosh.util.numlists import delta_encode
+
+_LENGTH = Struct("<I")
+_SWAP = sys.byteorder == "big"  # the arrays are stored little-endian
+
+
+class PortalCodec(W3Codec):
+    """W3, with document numbers and frequencies readable without the positions."""
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # term vectors, which the index does not store
+            return super().postings_writer(dbfile, byteids)
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(
+        self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
+    ) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return PortalLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+def pack_block(deltas: Any, weights: Any, values: Any, compression: int) -> bytes:
+    """A block's data: numbers first, positions after."""
+    numbers = array("I", deltas)
+    frequencies = array("f", weights)
+    if _SWAP:
+        numbers.byteswap()
+        frequencies.byteswap()
+    head = numbers.tobytes()
+    if any(weight != 1.0 for weight in weights):
+        head += frequencies.tobytes()
+    tail = dumps(values, 2)
+    if compression:
+        head, tail = zlib.compress(head, compression), zlib.compress(tail, compression)
+    return _LENGTH.pack(len(head)) + head + tail
+
+
+def read_numbers(data: bytes, count: int, compressed: bool) -> tuple[list[int], Any]:
+    """A block's document numbers and frequencies (a sequence of floats)."""
+    (length,) = _LENGTH.unpack_from(data)
+    head = data[_LENGTH.size : _LENGTH.size + length]
+    if compressed:
+        head = zlib.decompress(head)
+    numbers = array("I")
+    numbers.frombytes(head[: 4 * count])
+    if _SWAP:
+        numbers.byteswap()
+    if len(head) > 4 * count:
+        weights = array("f")
+        weights.frombytes(head[4 * count :])
+        if _SWAP:
+            weights.byteswap()
+    else:
+        weights = [1.0] * count
+    return list(accumulate(numbers)), weights
+
+
+def read_positions(data: bytes, compressed: bool) -> Any:
+    (length,) = _LENGTH.unpack_from(data)
+    tail = data[_LENGTH.size + length :]
+    return loads(zlib.decompress(tail) if compressed else tail)
+
+
+class _PostingsWriter(W3PostingsWriter):
+    def _write_block(self, last: bool = False) -> None:
+        """W3's block: the same header (count, last number, largest frequency, compression,
+        shortest and longest field), then the data packed by :func:`pack_block`."""
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids, compression = self._ids, self._compression
+        data = pack_block(delta_encode(ids), self._weights, self._mini_values(), compression)
+        info = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                compression,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        postfile.write_int(-size if last else size)  # negative: the last block
+        postfile.write(info)
+        postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class PortalLeafMatcher(W3LeafMatcher):
+    """W3's block reader for blocks written by :class:`PortalCodec`."""
+
+    def _read_data(self) -> None:
+        datalen = self._nextoffset - self._dataoffset
+        self._data = self._postfile.get(self._dataoffset, datalen)
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        ids, weights = read_numbers(self._data, self._blocklength, bool(self._compression))
+        self._ids, self._weights = tuple(ids), weights
+
+    def _read_weights(self) -> None:
+        self._read_ids()
+
+    def _read_values(self) -> None:
+        if self._data is None:
+            self._read_data()
+        values = read_positions(self._data, bool(self._compression))
+        fixedsize = self._fixedsize
+        if fixedsize is None or fixedsize < 0:
+            self._values = values
+        elif fixedsize == 0:
+            self._values = (None,) * self._blocklength
+        else:
+            self._values = tuple(
+                values[i : i + fixedsize] for i in range(0, len(values), fixedsize)
+            )

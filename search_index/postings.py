@@ -1,0 +1,91 @@
+"""One term's postings in one segment, read the way ranking needs them.
+
+Whoosh's W3 codec writes a term's postings as a chain of blocks of up to 128 documents.
+Each block starts with a small header (its length, its last document number, the largest
+term frequency in it and the shortest field among its documents), followed by the block's
+data: document numbers, frequencies and positions, pickled and compressed together. Reading
+a header is cheap; reading the data is what costs (decompress, unpickle, undo the deltas).
+
+So ranking can bound what a block may add to any document's score from its header alone
+(block-max), and read the data only of the blocks it needs. The term as a whole has such a
+bound too, in its term info, without reading any block.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from itertools import accumulate
+from pickle import loads
+from typing import Any, NamedTuple
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.util.numeric import byte_to_length
+
+from search_index.codec import PortalCodec, read_numbers
+
+_INT_SIZE = 4
+
+
+class Block(NamedTuple):
+    max_id: int  # the last document number in the block (segment-relative)
+    max_weight: float  # the largest term frequency in the block
+    min_length: int  # the shortest field value among the block's documents
+    count: int
+    data: tuple[int, int, bool]  # (offset, length, compressed) of the block's data
+
+
+class TermPostings:
+    """A term's postings in one segment: its block headers, and each block's data on demand."""
+
+    def __init__(self, leaf: Any, field: str, text: str) -> None:
+        info: W3TermInfo = leaf.term_info(field, text)
+        if info.is_inlined():
+            raise TypeError(f"Expected {field}:{text} in Whoosh's W3 blocks, found it inlined.")
+        terms = leaf._terms  # Whoosh keeps the postings file with its terms reader
+        self._file = terms._postfile
+        offset, _length = info.extent()
+        if self._file.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"The postings of {field}:{text} are not in Whoosh's W3 format.")
+        self._first = offset + 4
+        self._packed = isinstance(leaf.segment().codec(), PortalCodec)
+        self.doc_frequency = info.doc_frequency()
+        self.max_weight = info.max_weight()
+        self.min_length = info.min_length()
+
+    def blocks(self) -> Iterator[Block]:
+        """Every block's header, first to last; no block data is read."""
+        postfile = self._file
+        position = self._first
+        while True:
+            postfile.seek(position)
+            length = postfile.read_int()
+            last = length < 0
+            length = abs(length)
+            count, max_id, max_weight, compression, min_byte, _max_byte = postfile.read_pickle()
+            data_offset = postfile.tell()
+            following = position + _INT_SIZE + length
+            yield Block(
+                max_id,
+                max_weight,
+                byte_to_length(min_byte),
+                count,
+                (data_offset, following - data_offset, bool(compression)),
+            )
+            if last:
+                return
+            position = following
+
+    def read(self, block: Block) -> tuple[list[int], Sequence[float]]:
+        """A block's document numbers and term frequencies."""
+        offset, length, compressed = block.data
+        raw = self._file.get(offset, length)
+        if self._packed:
+            return read_numbers(raw, block.count, compressed)
+        ids, weights = loads(zlib.decompress(raw) if compressed else raw)[:2]
+        ids = list(accumulate(ids))  # stored as differences
+        if weights is None:
+            weights = [1.0] * block.count
+        elif isinstance(weights, float):
+            weights = [weights] * block.count
+        return ids, weights

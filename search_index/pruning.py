@@ -1,0 +1,222 @@
+"""The top results without scoring every match: MaxScore with block-max bounds.
+
+A common word ("phone", "гарантия") is in a fifth of the documents, so scoring every
+posting costs time in proportion to the corpus. But only the top results are shown, and
+each term knows the most it can add to a score (:class:`search_index.scoring.QueryTerm`),
+as does each block of its postings (from the block's header, without reading the block).
+
+The terms are read one after the other, highest bound first, into a table of partial
+scores (term at a time). After each term, ``theta`` is the score the ``limit``-th best page
+has reached so far; the final one can only be higher. Then:
+
+- a document not yet in the table can score at most the bounds of the terms still to come
+  (its earlier terms gave it nothing). Once that, times the highest rank factor, is below
+  ``theta``, no new document can reach the results (MaxScore): the terms still to come are
+  read only for the documents in the table, block by block, and a block with none of them
+  is never read.
+- before that, a block whose own bound plus the terms still to come is below ``theta``
+  cannot bring in a new document either (block-max), and is read only if it holds a
+  document already in the table.
+- a document in the table that cannot reach ``theta`` with every term still to come is
+  dropped.
+
+Nothing that could be in the results is skipped, and each result's score is added up in
+the same order as :func:`search_index.ranking.rank` without pruning, so both give the same
+hits with the same scores. What pruning loses is the exact count of matches: when it
+skipped anything, the total is estimated from the terms' document frequencies (as if the
+words were independent), as Lucene and the web search engines do ("about 9,400 results").
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Collection, Sequence
+from operator import itemgetter
+
+from whoosh.searching import Searcher
+
+from search_index.scoring import QueryTerm, Ranked, TermList, best_per_page, doc_columns
+
+# Comparisons with theta leave this much room, so that a bound computed with other rounding
+# than the sum it bounds never drops a document that belongs in the results.
+_SLACK = 1 - 1e-9
+# theta is taken from this many of the highest partial scores (times the limit): any set of
+# pages gives a lower bound of the final one, and a small set is quick to rank.
+_THETA_SAMPLE = 4
+
+
+def pruned_top(
+    searcher: Searcher,
+    terms: Sequence[QueryTerm],
+    *,
+    matching: Collection[int] | None = None,
+    allowed: Collection[int] | None = None,
+    limit: int = 10,
+) -> Ranked:
+    """The top ``limit`` pages for ``terms`` (highest bound first), as
+    :func:`search_index.ranking.rank` defines them."""
+    columns = doc_columns(searcher)
+    restrict = _restriction(matching, allowed)
+    scores: dict[int, float] = {}
+    rest = sum(term.bound for term in terms)
+    theta = 0.0
+    complete = True  # every posting of every term read, nothing dropped
+    closed = False  # no new document can reach the results
+    for number, term in enumerate(terms, start=1):
+        rest -= term.bound
+        for postings in term.lists:
+            if closed:
+                _probe(postings, scores)
+            else:
+                floor = theta * _SLACK / columns.top_rank - rest
+                complete &= _add(postings, scores, restrict, floor)
+        if number == len(terms):
+            break
+        theta = max(theta, _theta(scores, columns.pages, columns.ranks, limit))
+        if theta and rest * columns.top_rank < theta * _SLACK:
+            closed, complete = True, False  # the terms to come bring in no new document
+            ranks, floor = columns.ranks, theta * _SLACK
+            scores = {doc: s for doc, s in scores.items() if (s + rest) * ranks[doc] >= floor}
+    if matching is not None:
+        if complete:  # the documents Whoosh matched that have none of the scored words
+            for doc in restrict or ():
+                scores.setdefault(doc, 0.0)
+        ranked = best_per_page(searcher, scores, limit)
+        return Ranked(len({columns.pages[doc] for doc in restrict or ()}), ranked.hits)
+    ranked = best_per_page(searcher, scores, limit)
+    if complete:
+        return ranked
+    return Ranked(_estimate(searcher, terms, allowed, ranked.total), ranked.hits, exact=False)
+
+
+def _restriction(
+    matching: Collection[int] | None, allowed: Collection[int] | None
+) -> Collection[int] | None:
+    if matching is None:
+        return allowed
+    if allowed is None:
+        return matching
+    return set(matching).intersection(allowed)
+
+
+def _add(
+    postings: TermList,
+    scores: dict[int, float],
+    restrict: Collection[int] | None,
+    floor: float,
+) -> bool:
+    """Add a term's scores to ``scores``; a new document only from a block whose bound is
+    at least ``floor``. True if every posting was read and added."""
+    numerator, norms, offset, deleted = (
+        postings.numerator,
+        postings.norms,
+        postings.offset,
+        postings.deleted,
+    )
+    get = scores.get
+    complete = True
+    candidates: list[int] | None = None  # documents in the table, in order, when needed
+    last = -1  # the previous block's last document
+    for block in postings.postings.blocks():
+        takes_new = floor <= 0 or postings.bound(block.max_weight, block.min_length) >= floor
+        if not takes_new:
+            complete = False
+            if candidates is None:
+                candidates = sorted(scores)
+            if not _any_between(candidates, last + offset, block.max_id + offset):
+                last = block.max_id
+                continue
+        ids, tfs = postings.postings.read(block)
+        for doc, tf in zip(ids, tfs, strict=True):
+            if deleted and doc in deleted:
+                continue
+            number = doc + offset
+            if restrict is not None and number not in restrict:
+                continue
+            old = get(number)
+            if old is None:
+                if takes_new:
+                    scores[number] = 0.0 + numerator * tf / (tf + norms[doc])
+            else:
+                scores[number] = old + numerator * tf / (tf + norms[doc])
+        last = block.max_id
+    return complete
+
+
+def _probe(postings: TermList, scores: dict[int, float]) -> None:
+    """Add a term's scores to the documents already in ``scores`` only, reading just the
+    blocks that hold them."""
+    numerator, norms, offset = postings.numerator, postings.norms, postings.offset
+    first, stop = offset, offset + len(norms)
+    candidates = sorted(doc for doc in scores if first <= doc < stop)
+    if not candidates:
+        return
+    at = 0  # the next candidate to look for
+    for block in postings.postings.blocks():
+        end = block.max_id + offset
+        if candidates[at] > end:
+            continue
+        ids, tfs = postings.postings.read(block)
+        where = dict(zip(ids, tfs, strict=True))
+        while at < len(candidates) and candidates[at] <= end:
+            number = candidates[at]
+            tf = where.get(number - offset)
+            if tf is not None and not (postings.deleted and number - offset in postings.deleted):
+                scores[number] += numerator * tf / (tf + norms[number - offset])
+            at += 1
+        if at == len(candidates):
+            return
+
+
+def _any_between(ordered: list[int], after: int, last: int) -> bool:
+    """Whether ``ordered`` has a number greater than ``after`` and at most ``last``."""
+    at = bisect_right(ordered, after)
+    return at < len(ordered) and ordered[at] <= last
+
+
+def _theta(scores: dict[int, float], pages: list[str], ranks: list[float], limit: int) -> float:
+    """A score the ``limit``-th best page has reached: from the documents with the highest
+    partial scores, their pages' best, the ``limit``-th of those (0 if too few pages)."""
+    if len(scores) < limit:
+        return 0.0
+    best: dict[str, float] = {}
+    for doc, score in heapq.nlargest(limit * _THETA_SAMPLE, scores.items(), key=itemgetter(1)):
+        page, value = pages[doc], score * ranks[doc]
+        if value > best.get(page, -1.0):
+            best[page] = value
+    if len(best) < limit:
+        return 0.0
+    return heapq.nlargest(limit, best.values())[-1]
+
+
+def _estimate(
+    searcher: Searcher, terms: Sequence[QueryTerm], allowed: Collection[int] | None, seen: int
+) -> int:
+    """About how many pages match, when pruning left some postings unread: per language,
+    the share of its documents with at least one of the terms, as if the terms were
+    independent; then the share the filters allow, and pages rather than sections. Never
+    fewer than the pages seen; two significant figures."""
+    columns = doc_columns(searcher)
+    missing: dict[str, float] = {}  # per language: the share of documents with no term
+    for term in terms:
+        lang = term.term.field.rsplit("_", 1)[-1]
+        in_lang = searcher.doc_frequency("lang", lang) or 1
+        frequency = sum(tl.postings.doc_frequency for tl in term.lists)
+        missing[lang] = missing.get(lang, 1.0) * max(0.0, 1 - frequency / in_lang)
+    docs = sum(
+        (searcher.doc_frequency("lang", lang) or 0) * (1 - share) for lang, share in missing.items()
+    )
+    if allowed is not None:
+        docs *= len(allowed) / max(1, searcher.doc_count())
+    estimate = max(seen, round(docs * columns.page_share))
+    return _round(estimate)
+
+
+def _round(number: int) -> int:
+    """``number`` to two significant figures: 9437 -> 9400."""
+    digits = len(str(number))
+    if digits <= 2:
+        return number
+    scale = 10 ** (digits - 2)
+    return round(number / scale) * scale

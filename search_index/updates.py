@@ -1,0 +1,206 @@
+"""Bringing the published index up to date without indexing everything again.
+
+``portal build`` used to index every page section and every community question from
+scratch. Now the index keeps a manifest, in a document of its own: a fingerprint of the
+code that turns text into terms, the store it follows (its first event), and a hash of
+every curated page's source. A build then starts from a copy of the published index
+(hard links: segments never change once written), removes and adds again the sections of
+the pages whose hash changed, applies the store's events since the index's cursor, and is
+published like any build. It indexes from scratch (:func:`search_index.index.create`)
+when asked (``portal build --full``), when nothing is published yet, or when the
+fingerprint or the store differ, since then no old document can be trusted.
+
+The copy is taken holding Whoosh's write lock on the published index, so the live writer
+cannot commit halfway through it; after the swap the live writer carries on from the new
+index's cursor, as after any build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from search_index.documents import CommunityDoc, IndexDoc
+from search_index.index import (
+    MANIFEST_ID,
+    apply,
+    community_doc,
+    create,
+    fields_of,
+    open_index,
+    open_writer,
+    read_cursor,
+    write_cursor,
+)
+from search_index.live import ChangeSource
+
+_CODE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Community:
+    """The community store as a build reads it."""
+
+    origin: str | None  # which store: its first event (None while it has none)
+    snapshot: Callable[[], tuple[Iterable[CommunityDoc], Any]]  # every visible post, cursor
+    changes: ChangeSource  # what changed after a cursor
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: str  # fingerprint of the indexing code and settings
+    origin: str | None  # the store the community documents came from
+    pages: Mapping[str, str] = field(default_factory=dict)  # page -> hash of its source
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """A curated page as the index sees it: its key ("en/faq/x.md") and its source."""
+
+    page: str
+    source: str  # whatever the page's documents are made from: front matter and Markdown
+    docs: Callable[[], list[IndexDoc]]  # its sections, made only when they are indexed
+
+
+@dataclass(frozen=True)
+class Indexed:
+    full: bool
+    documents: int  # documents written: every one on a full build, the changed ones else
+    pages: int  # curated pages indexed again (all of them on a full build)
+    changes: int  # community changes applied
+
+
+def fingerprint(settings: object) -> str:
+    """Changes whenever the same text could give other terms or documents: the indexing
+    code, Whoosh's and ICU's versions, and the Markdown settings sections are cut with."""
+    digest = hashlib.sha256()
+    for path in sorted(_CODE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in ("whoosh-reloaded", "pyicu-wheels", "markdown", "pymdown-extensions"):
+        digest.update(f"{package}={_version(package)}".encode())
+    # Without addresses: a setting may be a function ("<function slugify at 0x7f...>").
+    digest.update(re.sub(r" at 0x[0-9a-f]+", "", repr(settings)).encode())
+    return digest.hexdigest()[:32]
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:  # not installed: part of the fingerprint all the same
+        return "-"
+
+
+def source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()[:32]
+
+
+def read_manifest(ix: Index) -> Manifest | None:
+    with ix.searcher() as searcher:
+        stored = searcher.document(id=MANIFEST_ID)
+    if not stored:
+        return None
+    data = json.loads(stored["state"])
+    return Manifest(data["format"], data["origin"], data["pages"])
+
+
+def _write_manifest(writer: IndexWriter, manifest: Manifest) -> None:
+    data = {"format": manifest.format, "origin": manifest.origin, "pages": dict(manifest.pages)}
+    writer.update_document(id=MANIFEST_ID, page=MANIFEST_ID, state=json.dumps(data))
+
+
+def write_full(
+    out: Path, pages: Sequence[PageSource], community: Community | None, format_: str
+) -> Indexed:
+    """Index everything into the empty folder ``out``."""
+    docs = [doc for page in pages for doc in page.docs()]
+    posts, cursor = community.snapshot() if community else ((), None)
+    docs += [community_doc(post) for post in posts if not post.hidden]
+    manifest = Manifest(
+        format_,
+        community.origin if community else None,
+        {page.page: source_hash(page.source) for page in pages},
+    )
+    count = create(out, docs, cursor, also=lambda writer: _write_manifest(writer, manifest))
+    return Indexed(full=True, documents=count, pages=len(pages), changes=0)
+
+
+def write_update(
+    current: Path,
+    out: Path,
+    pages: Sequence[PageSource],
+    community: Community | None,
+    format_: str,
+) -> Indexed | None:
+    """The published index ``current``, brought up to date in the empty folder ``out``; None
+    (and ``out`` left empty) when it cannot be, and everything must be indexed again."""
+    if not _usable(current, community, format_):
+        return None
+    copy_index(current, out)
+    ix = open_index(out)
+    manifest = read_manifest(ix)
+    assert manifest is not None
+    wanted = {page.page: source_hash(page.source) for page in pages}
+    stale = {page for page, digest in manifest.pages.items() if wanted.get(page) != digest}
+    fresh = [page for page in pages if manifest.pages.get(page.page) != wanted[page.page]]
+    writer = open_writer(ix, limitmb=256)
+    documents = changes = 0
+    try:
+        for page in stale:
+            writer.delete_by_term("page", page)
+        for page in fresh:
+            for doc in page.docs():
+                writer.add_document(**fields_of(doc))
+                documents += 1
+        if community is not None:
+            cursor = read_cursor(ix)
+            while True:
+                batch, after = community.changes(cursor)
+                if not batch and after == cursor:
+                    break
+                for change in batch:
+                    apply(writer, change)
+                changes += len(batch)
+                cursor = after
+            write_cursor(writer, cursor)
+        _write_manifest(writer, Manifest(format_, manifest.origin, wanted))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return Indexed(full=False, documents=documents, pages=len(fresh), changes=changes)
+
+
+def _usable(current: Path, community: Community | None, format_: str) -> bool:
+    try:
+        ix = open_index(current)
+        manifest = read_manifest(ix)
+    except Exception:  # unreadable, or from an older release: start afresh
+        return False
+    if manifest is None or manifest.format != format_:
+        return False
+    return community is None or manifest.origin == community.origin
+
+
+def copy_index(source: Path, out: Path) -> None:
+    """Hard-link the index files of ``source`` into ``out``, holding the index's write lock
+    so that no commit lands halfway (segments are never changed once written, only
+    replaced, so sharing them is safe)."""
+    ix = open_index(source)
+    lock = ix.lock("WRITELOCK")
+    lock.acquire(blocking=True)
+    try:
+        for entry in os.scandir(source):
+            if entry.is_file() and not entry.name.endswith("_WRITELOCK"):
+                os.link(entry.path, out / entry.name)
+    finally:
+        lock.release()
