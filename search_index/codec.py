@@ -27,7 +27,13 @@ from pickle import dumps, loads
 from struct import Struct
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PostingsWriter,
+)
 from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
 
@@ -47,6 +53,9 @@ class PortalCodec(W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return _PerDocReader(storage, segment)
 
     def postings_reader(
         self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
@@ -97,6 +106,19 @@ def read_positions(data: bytes, compressed: bool) -> Any:
     (length,) = _LENGTH.unpack_from(data)
     tail = data[_LENGTH.size + length :]
     return loads(zlib.decompress(tail) if compressed else tail)
+
+
+class _PerDocReader(W3PerDocReader):
+    """W3's, but a column a segment lacks is looked for once, not once per posting: writing
+    a segment asks for the field length of every posting, fields without lengths included,
+    and W3 answered each of those with a ``stat`` of the file system."""
+
+    def _cached_reader(self, fieldname: str, column: Any) -> Any:
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            reader = self._readers[fieldname] = super()._cached_reader(fieldname, column)
+            return reader
 
 
 class _PostingsWriter(W3PostingsWriter):

@@ -10,7 +10,8 @@ itself, in a document of its own, written in the same commit as the changes it c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ STATE_ID = "_state"  # the document holding the cursor; it has no searchable tex
 MANIFEST_ID = "_manifest"  # what a build indexed (see search_index.updates); no text either
 BOOKKEEPING_IDS = (STATE_ID, MANIFEST_ID)
 TEXT_FIELDS = ("title", "headings", "body")
+BULK_DOCS = 5000  # from this many documents, an index is written by several processes
+MAX_WRITERS = 4
 
 
 def text_field(name: str, lang: str) -> str:
@@ -142,15 +145,23 @@ def fields_of(doc: IndexDoc) -> dict[str, Any]:
 
 def create(
     folder: Path,
-    docs: Iterable[IndexDoc],
+    docs: Sequence[IndexDoc],
     cursor: Any = None,
     also: Callable[[IndexWriter], None] | None = None,
 ) -> int:
     """Write a new index into the empty ``folder``; return how many documents it holds.
-    ``also`` writes more in the same commit (the build's manifest)."""
+    ``also`` writes more in the same commit (the build's manifest).
+
+    Each writer process sorts its postings in memory up to ``limitmb`` before it spills a
+    run to disk and merges runs at the end, so it gets what a build machine can spare. A
+    large index is written by one process per core (up to four), each analysing its share
+    of the documents into a segment of its own; the segments are kept as they are rather
+    than merged into one, which would cost as much again and gain a search little.
+    """
     ix = whoosh_index.create_in(str(folder), build_schema())
-    # One big segment, written with the memory a build machine has to spare.
-    writer = open_writer(ix, limitmb=256)
+    procs = min(MAX_WRITERS, os.cpu_count() or 1) if len(docs) >= BULK_DOCS else 1
+    options = {"procs": procs, "multisegment": True, "batchsize": 200} if procs > 1 else {}
+    writer = open_writer(ix, limitmb=256, **options)
     count = 0
     try:
         for doc in docs:

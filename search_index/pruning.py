@@ -44,6 +44,20 @@ _SLACK = 1 - 1e-9
 # theta is taken from this many of the highest partial scores (times the limit): any set of
 # pages gives a lower bound of the final one, and a small set is quick to rank.
 _THETA_SAMPLE = 4
+# Filtered to fewer documents than the terms' postings over this, the filtered documents
+# alone are looked up in the postings.
+_FEW = 4
+# Terms with this many postings in all are simply all read: it takes about a millisecond,
+# and the total is then exact.
+EXACT_UP_TO = 2000
+
+
+def worth_pruning(terms: Sequence[QueryTerm]) -> bool:
+    return _postings(terms) > EXACT_UP_TO
+
+
+def _postings(terms: Sequence[QueryTerm]) -> int:
+    return sum(tl.postings.doc_frequency for term in terms for tl in term.lists)
 
 
 def pruned_top(
@@ -58,7 +72,10 @@ def pruned_top(
     :func:`search_index.ranking.rank` defines them."""
     columns = doc_columns(searcher)
     restrict = _restriction(matching, allowed)
+    if restrict is not None and len(restrict) * _FEW < _postings(terms):
+        return _among(searcher, terms, restrict, keep_unscored=matching is not None, limit=limit)
     scores: dict[int, float] = {}
+    tally = _Tally()
     rest = sum(term.bound for term in terms)
     theta = 0.0
     complete = True  # every posting of every term read, nothing dropped
@@ -70,7 +87,7 @@ def pruned_top(
                 _probe(postings, scores)
             else:
                 floor = theta * _SLACK / columns.top_rank - rest
-                complete &= _add(postings, scores, restrict, floor)
+                complete &= _add(postings, scores, restrict, floor, tally)
         if number == len(terms):
             break
         theta = max(theta, _theta(scores, columns.pages, columns.ranks, limit))
@@ -87,7 +104,28 @@ def pruned_top(
     ranked = best_per_page(searcher, scores, limit)
     if complete:
         return ranked
-    return Ranked(_estimate(searcher, terms, allowed, ranked.total), ranked.hits, exact=False)
+    estimate = _estimate(searcher, terms, scores, tally, ranked.total)
+    return Ranked(estimate, ranked.hits, exact=False)
+
+
+def _among(
+    searcher: Searcher,
+    terms: Sequence[QueryTerm],
+    restrict: Collection[int],
+    *,
+    keep_unscored: bool,
+    limit: int,
+) -> Ranked:
+    """Score only the documents in ``restrict``, a few next to the postings (a kind filter,
+    a phrase): each term is read just in the blocks that hold them, and every one of them
+    is scored, so the total is exact."""
+    scores = dict.fromkeys(restrict, 0.0)
+    for term in terms:
+        for postings in term.lists:
+            _probe(postings, scores)
+    if not keep_unscored:  # every posting adds more than 0
+        scores = {doc: score for doc, score in scores.items() if score}
+    return best_per_page(searcher, scores, limit)
 
 
 def _restriction(
@@ -105,6 +143,7 @@ def _add(
     scores: dict[int, float],
     restrict: Collection[int] | None,
     floor: float,
+    tally: _Tally,
 ) -> bool:
     """Add a term's scores to ``scores``; a new document only from a block whose bound is
     at least ``floor``. True if every posting was read and added."""
@@ -132,8 +171,10 @@ def _add(
             if deleted and doc in deleted:
                 continue
             number = doc + offset
+            tally.read += 1
             if restrict is not None and number not in restrict:
                 continue
+            tally.kept += 1
             old = get(number)
             if old is None:
                 if takes_new:
@@ -190,14 +231,27 @@ def _theta(scores: dict[int, float], pages: list[str], ranks: list[float], limit
     return heapq.nlargest(limit, best.values())[-1]
 
 
+class _Tally:
+    """How many postings were read, and how many of those the filters kept."""
+
+    def __init__(self) -> None:
+        self.read = self.kept = 0
+
+
 def _estimate(
-    searcher: Searcher, terms: Sequence[QueryTerm], allowed: Collection[int] | None, seen: int
+    searcher: Searcher,
+    terms: Sequence[QueryTerm],
+    scores: dict[int, float],
+    tally: _Tally,
+    seen: int,
 ) -> int:
-    """About how many pages match, when pruning left some postings unread: per language,
-    the share of its documents with at least one of the terms, as if the terms were
-    independent; then the share the filters allow, and pages rather than sections. Never
-    fewer than the pages seen; two significant figures."""
-    columns = doc_columns(searcher)
+    """About how many pages match, when pruning left postings unread.
+
+    Per language, the share of its documents with at least one of the terms, as if the
+    terms were independent; times the share of the postings read that the filters kept,
+    and the pages per document among those scored (pages have several sections). Never
+    fewer than the pages seen; two significant figures.
+    """
     missing: dict[str, float] = {}  # per language: the share of documents with no term
     for term in terms:
         lang = term.term.field.rsplit("_", 1)[-1]
@@ -207,10 +261,10 @@ def _estimate(
     docs = sum(
         (searcher.doc_frequency("lang", lang) or 0) * (1 - share) for lang, share in missing.items()
     )
-    if allowed is not None:
-        docs *= len(allowed) / max(1, searcher.doc_count())
-    estimate = max(seen, round(docs * columns.page_share))
-    return _round(estimate)
+    kept = tally.kept / tally.read if tally.read else 1.0
+    pages = doc_columns(searcher).pages
+    share = len({pages[doc] for doc in scores}) / len(scores) if scores else 1.0
+    return _round(max(seen, round(docs * kept * share)))
 
 
 def _round(number: int) -> int:

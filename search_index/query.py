@@ -73,6 +73,7 @@ class SearchResults:
     page: int
     pages: int
     total: int
+    total_exact: bool  # False: ``total`` is an estimate ("about 9,400 results")
     items: list[Hit]
 
     def to_json(self) -> dict[str, Any]:
@@ -116,7 +117,11 @@ class SearchIndex:
         tag: str | None = None,
         page: int = 1,
         pagelen: int = PAGE_SIZE,
+        exact_total: bool = False,
     ) -> SearchResults:
+        """One page of results. The total is exact when it is small; otherwise, because the
+        ranking skips what cannot reach the page, an estimate, unless ``exact_total`` asks
+        for every match to be read (as Elasticsearch's ``track_total_hits``)."""
         text = check_query(q, lang, kind, page)
         tag = (tag or "").strip().lower() or None
         searcher = self.searcher()
@@ -127,14 +132,21 @@ class SearchIndex:
         limit = page * pagelen
         if _is_plain(searched):
             scored = _word_terms(searched, lang)
-            ranked = rank(searcher, scored, allowed=allowed, limit=limit)
+            ranked = rank(searcher, scored, allowed=allowed, limit=limit, prune=not exact_total)
         else:
             query = _parser((lang,) if lang else LANGUAGES).parse(searched)
             scored = list(set(_positive_terms(query)))
             # Whoosh decides what matches (phrases, NOT); the bookkeeping documents have no
             # text, but NOT matches everything that lacks a word.
             matching = set(searcher.docs_for_query(query)) - _bookkeeping(searcher)
-            ranked = rank(searcher, scored, matching=matching, allowed=allowed, limit=limit)
+            ranked = rank(
+                searcher,
+                scored,
+                matching=matching,
+                allowed=allowed,
+                limit=limit,
+                prune=not exact_total,
+            )
         hits = [
             _hit(searcher, docnum, score, scored)
             for score, docnum in ranked.hits[(page - 1) * pagelen : limit]
@@ -149,6 +161,7 @@ class SearchIndex:
             page=page,
             pages=min(MAX_PAGE, -(-ranked.total // pagelen)),
             total=ranked.total,
+            total_exact=ranked.exact,
             items=hits,
         )
 

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable
 
 from whoosh.searching import Searcher
 
-from search_index.pruning import pruned_top
+from search_index.pruning import pruned_top, worth_pruning
 from search_index.scoring import QueryTerm, Ranked, ScoredTerm, best_per_page, query_terms
 
 
@@ -35,11 +35,11 @@ def rank(
     The documents that match are those with any of the terms, or ``matching`` when given
     (what Whoosh found for a phrase or an operator); ``allowed`` limits them further (the
     kind and tag filters). With ``prune`` (the default) postings that cannot change the top
-    ``limit`` are skipped (see :mod:`search_index.pruning`); without it every posting is
-    scored, which gives the same hits and an exact total.
+    ``limit`` are skipped when there are many (see :mod:`search_index.pruning`); without it
+    every posting is scored, which gives the same hits and an exact total.
     """
     terms = query_terms(searcher, scored)
-    if prune:
+    if prune and worth_pruning(terms):
         return pruned_top(searcher, terms, matching=matching, allowed=allowed, limit=limit)
     found = _scores(terms)
     if matching is not None:
