@@ -1,8 +1,10 @@
 """``GET /api/search?q=&lang=&kind=&tag=&page=``: search articles and community posts.
 
-Answers ``{"query", "searched", "did_you_mean", "page", "pages", "total", "items": [{"url",
-"title", "section", "kind", "lang", "snippet", "score", ...}]}``; ``url`` is relative to the
-site root and ``snippet`` is HTML (escaped text, ``<mark>`` around matches). Bad input
+Answers ``{"query", "searched", "did_you_mean", "page", "pages", "total", "total_exact",
+"items": [{"url", "title", "section", "kind", "lang", "snippet", "score", ...}]}``; ``url`` is
+relative to the site root and ``snippet`` is HTML (escaped text, ``<mark>`` around matches).
+``total`` is an estimate (``total_exact`` false) when the ranking skipped matches that could
+not reach the results, as for common words in a large community. Bad input
 answers a 400 problem saying what to change.
 
 This function only reads the index; community changes reach it through the search feed

@@ -38,6 +38,13 @@
     });
   }
 
+  // The number of results in the page's language; "~" before an estimate, which the
+  // ranking gives when it skipped matches that could not reach the first pages.
+  var numbers = new Intl.NumberFormat(pageLang);
+  function count(body) {
+    return (body.total_exact === false ? "~" : "") + numbers.format(body.total);
+  }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (name) {
@@ -159,7 +166,7 @@
         list.appendChild(el("li", { class: "portal-search__empty", role: "presentation", text: t("search.empty", { query: query }) }));
       }
       if (options.showAll !== false && body.total > 0) {
-        var all = option(el("span", { text: t("search.all") + " (" + body.total + ")" }), resultsPage(query));
+        var all = option(el("span", { text: t("search.all") + " (" + count(body) + ")" }), resultsPage(query));
         all.node.classList.add("portal-search__all");
         items.push(all);
       }
@@ -258,7 +265,9 @@
       .then(function (body) {
         var notes = [];
         if (body.did_you_mean) notes.push(t("search.corrected", { query: body.did_you_mean }));
-        notes.push(body.total ? t("search.count", { count: body.total }) : t("search.empty", { query: query }));
+        notes.push(body.total
+          ? t(body.total_exact === false ? "search.count_about" : "search.count", { count: numbers.format(body.total) })
+          : t("search.empty", { query: query }));
         status.textContent = notes.join(" ");
         body.items.forEach(function (hit) {
           list.appendChild(el("li", { class: "portal-search-results__item" }, [
