@@ -14,6 +14,7 @@ from portal_testing import PORTAL, PortalPaths, run_portal, small_content, write
 from core import publish
 from core.languages import CODES
 from core.settings import PROJECT_ROOT
+from search_index.query import SearchIndex
 from site_config.build import build
 
 COMMUNITY = 45  # three listing pages of 20
@@ -181,3 +182,18 @@ def test_killed_build_leaves_the_last_good_site(paths):
     assert run_portal("build", env=env).returncode == 0
     assert "Changed home" in (paths.site / "en/index.html").read_text(encoding="utf-8")
     assert not list(builds.glob("*.partial"))
+
+
+def test_portal_build_indexes_only_what_changed_unless_told_full(small_paths):
+    """The CLI end to end: a second build updates the index from the published one."""
+    env = small_paths.environ()
+    first = run_portal("build", env=env)
+    assert first.returncode == 0 and "documents afresh" in first.stderr
+    write_page(small_paths.content, "ru", "faq/warranty.md", body="Гарантия на зарядку.")
+    second = run_portal("build", env=env)
+    assert second.returncode == 0
+    assert "index updated: 1 pages and 0 community changes" in second.stderr
+    hits = SearchIndex(small_paths.index).search("зарядку", lang="ru").items
+    assert [hit.url for hit in hits] == ["ru/faq/warranty/"]
+    third = run_portal("build", "--full", env=env)
+    assert third.returncode == 0 and "documents afresh" in third.stderr
