@@ -150,12 +150,14 @@ def write_update(
     manifest = read_manifest(ix)
     assert manifest is not None
     wanted = {page.page: source_hash(page.source) for page in pages}
-    stale = {page for page, digest in manifest.pages.items() if wanted.get(page) != digest}
+    gone = {page for page in manifest.pages if page not in wanted}
     fresh = [page for page in pages if manifest.pages.get(page.page) != wanted[page.page]]
     writer = open_writer(ix, limitmb=256)
     documents = changes = 0
     try:
-        for page in stale:
+        # A new page's documents may be in the index already: the publisher adds a promoted
+        # answer's page as soon as it writes it.
+        for page in gone | {page.page for page in fresh}:
             writer.delete_by_term("page", page)
         for page in fresh:
             for doc in page.docs():

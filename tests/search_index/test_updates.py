@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import question
+from whoosh.query import Term
 
 from core import publish
 from search_index.documents import Change, Deleted
-from search_index.index import create, open_index, page_docs, page_key
+from search_index.index import create, fields_of, open_index, page_docs, page_key
 from search_index.query import SearchIndex
 from search_index.updates import (
     Community,
@@ -193,3 +194,18 @@ def test_the_copy_waits_for_a_commit_under_way(index_dir, tmp_path):
         p.name for p in current.iterdir() if not p.name.endswith("_WRITELOCK")
     )
     assert urls(out, "refunds card") == ["en/faq/refunds/"]
+
+
+def test_a_page_the_publisher_indexed_already_is_not_indexed_twice(index_dir):
+    log = Log()
+    full(index_dir, PAGES, log)
+    promoted = page("community/answer-7.md", "Swollen battery", "Stop charging it at once.")
+    ix = open_index(publish.current(index_dir))
+    writer = ix.writer()
+    for doc in promoted.docs():  # as the publisher does when an answer is promoted
+        writer.add_document(**fields_of(doc))
+    writer.commit()
+    result = update(index_dir, [*PAGES, promoted], log)
+    assert (result.full, result.pages) == (False, 1)
+    with open_index(publish.current(index_dir)).searcher() as searcher:
+        assert len(list(searcher.docs_for_query(Term("page", promoted.page)))) == 1
