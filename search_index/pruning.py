@@ -32,7 +32,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from operator import itemgetter
+from typing import NamedTuple
 
 from whoosh.searching import Searcher
 
@@ -75,6 +75,7 @@ def pruned_top(
     if restrict is not None and len(restrict) * _FEW < _postings(terms):
         return _among(searcher, terms, restrict, keep_unscored=matching is not None, limit=limit)
     scores: dict[int, float] = {}
+    leaders = _Leaders(limit * _THETA_SAMPLE)
     tally = _Tally()
     rest = sum(term.bound for term in terms)
     theta = 0.0
@@ -84,13 +85,13 @@ def pruned_top(
         rest -= term.bound
         for postings in term.lists:
             if closed:
-                _probe(postings, scores)
+                _probe(postings, scores, leaders)
             else:
-                floor = theta * _SLACK / columns.top_rank - rest
-                complete &= _add(postings, scores, restrict, floor, tally)
+                reach = _Reach(theta * _SLACK, rest, columns.top_rank, columns.ranks)
+                complete &= _add(postings, scores, restrict, reach, leaders, tally)
         if number == len(terms):
             break
-        theta = max(theta, _theta(scores, columns.pages, columns.ranks, limit))
+        theta = max(theta, leaders.theta(scores, columns.pages, columns.ranks, limit))
         if theta and rest * columns.top_rank < theta * _SLACK:
             closed, complete = True, False  # the terms to come bring in no new document
             ranks, floor = columns.ranks, theta * _SLACK
@@ -138,22 +139,37 @@ def _restriction(
     return set(matching).intersection(allowed)
 
 
+class _Reach(NamedTuple):
+    """What a document must be able to reach to stay in the running."""
+
+    theta: float  # the score the last result has reached so far (with slack), or 0
+    rest: float  # the most the terms after this one add
+    top_rank: float  # the highest rank factor of any document
+    ranks: list[float]  # each document's rank factor
+
+
 def _add(
     postings: TermList,
     scores: dict[int, float],
     restrict: Collection[int] | None,
-    floor: float,
+    reach: _Reach,
+    leaders: _Leaders,
     tally: _Tally,
 ) -> bool:
-    """Add a term's scores to ``scores``; a new document only from a block whose bound is
-    at least ``floor``. True if every posting was read and added."""
+    """Add a term's scores to ``scores``: to every document there, and to a new one only
+    if it can still reach ``reach.theta`` (its earlier terms gave it nothing). A block none
+    of whose documents can is read only for the documents already there. True if every
+    posting was read and added."""
     numerator, norms, offset, deleted = (
         postings.numerator,
         postings.norms,
         postings.offset,
         postings.deleted,
     )
+    theta, rest, ranks = reach.theta, reach.rest, reach.ranks
+    floor = theta / reach.top_rank - rest  # the least a block's bound must be to add docs
     get = scores.get
+    hot, cutoff = leaders.hot, leaders.cutoff
     complete = True
     candidates: list[int] | None = None  # documents in the table, in order, when needed
     last = -1  # the previous block's last document
@@ -167,25 +183,30 @@ def _add(
                 last = block.max_id
                 continue
         ids, tfs = postings.postings.read(block)
+        tally.read += len(ids)
         for doc, tf in zip(ids, tfs, strict=True):
             if deleted and doc in deleted:
                 continue
             number = doc + offset
-            tally.read += 1
             if restrict is not None and number not in restrict:
+                tally.kept -= 1
                 continue
-            tally.kept += 1
+            value = numerator * tf / (tf + norms[doc])
             old = get(number)
-            if old is None:
-                if takes_new:
-                    scores[number] = 0.0 + numerator * tf / (tf + norms[doc])
-            else:
-                scores[number] = old + numerator * tf / (tf + norms[doc])
+            if old is not None:
+                value += old
+            elif not takes_new or (theta and (value + rest) * ranks[number] < theta):
+                complete = False  # cannot reach the results: left out
+                continue
+            scores[number] = value
+            if value >= cutoff:
+                hot.append(number)
+        tally.kept += len(ids)
         last = block.max_id
     return complete
 
 
-def _probe(postings: TermList, scores: dict[int, float]) -> None:
+def _probe(postings: TermList, scores: dict[int, float], leaders: _Leaders | None = None) -> None:
     """Add a term's scores to the documents already in ``scores`` only, reading just the
     blocks that hold them."""
     numerator, norms, offset = postings.numerator, postings.norms, postings.offset
@@ -193,6 +214,7 @@ def _probe(postings: TermList, scores: dict[int, float]) -> None:
     candidates = sorted(doc for doc in scores if first <= doc < stop)
     if not candidates:
         return
+    hot, cutoff = (leaders.hot, leaders.cutoff) if leaders else ([], float("inf"))
     at = 0  # the next candidate to look for
     for block in postings.postings.blocks():
         end = block.max_id + offset
@@ -204,7 +226,9 @@ def _probe(postings: TermList, scores: dict[int, float]) -> None:
             number = candidates[at]
             tf = where.get(number - offset)
             if tf is not None and not (postings.deleted and number - offset in postings.deleted):
-                scores[number] += numerator * tf / (tf + norms[number - offset])
+                value = scores[number] = scores[number] + numerator * tf / (tf + norms[number - offset])
+                if value >= cutoff:
+                    hot.append(number)
             at += 1
         if at == len(candidates):
             return
@@ -216,19 +240,35 @@ def _any_between(ordered: list[int], after: int, last: int) -> bool:
     return at < len(ordered) and ordered[at] <= last
 
 
-def _theta(scores: dict[int, float], pages: list[str], ranks: list[float], limit: int) -> float:
-    """A score the ``limit``-th best page has reached: from the documents with the highest
-    partial scores, their pages' best, the ``limit``-th of those (0 if too few pages)."""
-    if len(scores) < limit:
-        return 0.0
-    best: dict[str, float] = {}
-    for doc, score in heapq.nlargest(limit * _THETA_SAMPLE, scores.items(), key=itemgetter(1)):
-        page, value = pages[doc], score * ranks[doc]
-        if value > best.get(page, -1.0):
-            best[page] = value
-    if len(best) < limit:
-        return 0.0
-    return heapq.nlargest(limit, best.values())[-1]
+class _Leaders:
+    """The documents with the highest partial scores, kept as scores are added (those that
+    pass ``cutoff`` are noted in ``hot``), for a quick ``theta``: any set of pages gives a
+    lower bound of the score the ``limit``-th result will have, and a small set is quick
+    to rank."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.docs: list[int] = []
+        self.hot: list[int] = []  # documents whose partial score reached the cutoff
+        self.cutoff = 0.0  # the lowest partial score among the leaders
+
+    def theta(
+        self, scores: dict[int, float], pages: list[str], ranks: list[float], limit: int
+    ) -> float:
+        """The ``limit``-th best page among the leaders (0 if too few pages)."""
+        pool = {doc for doc in (*self.docs, *self.hot) if doc in scores}
+        self.docs = heapq.nlargest(self.size, pool, key=scores.__getitem__)
+        self.hot = []
+        if len(self.docs) == self.size:
+            self.cutoff = scores[self.docs[-1]]
+        best: dict[str, float] = {}
+        for doc in self.docs:
+            page, value = pages[doc], scores[doc] * ranks[doc]
+            if value > best.get(page, -1.0):
+                best[page] = value
+        if len(best) < limit:
+            return 0.0
+        return heapq.nlargest(limit, best.values())[-1]
 
 
 class _Tally:
