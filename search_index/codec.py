@@ -8,13 +8,22 @@ with the same headers (so block-max bounds are read the same way), but its data 
 document numbers (as differences) and frequencies as packed arrays, compressed on their
 own, ahead of the pickled positions:
 
-    [length of the numbers part: 4 bytes][numbers part][positions part]
+    [impacts][length of the numbers part: 4 bytes][numbers part][positions part]
 
 The numbers part is ``n`` unsigned 32-bit differences, then, unless every frequency is 1,
 ``n`` 32-bit floats; both little-endian. Reading one is an eighth of the time of a W3
 block. Phrases and everything else in Whoosh read positions through
 :class:`PortalLeafMatcher`, as they did. A segment records the codec that wrote it, so
 indexes written with plain W3 stay readable.
+
+The impacts are what Lucene calls them: the (frequency, field length) pairs of the block
+that no other pair beats on both (more occurrences, shorter field), a count byte and then
+each pair as a 32-bit float and a length byte. BM25 grows with the one and falls with the
+other, so the best score any posting of the block can give is the best of these few
+pairs, whatever the average length is when the index is searched; W3's header only has
+the largest frequency and the shortest field, which may come from different documents.
+The term's impacts over all its blocks follow its last block, then their count (2 bytes)
+and ``IMPACTS_MAGIC``, so a term's bound is read without walking its blocks.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from collections.abc import Iterable
 from itertools import accumulate
 from pickle import dumps, loads
 from struct import Struct
@@ -38,7 +48,51 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.util.numlists import delta_encode
 
 _LENGTH = Struct("<I")
+_PAIR = Struct("<fB")  # an impact: frequency, field length as Whoosh's length byte
+IMPACT_SIZE = _PAIR.size
+_COUNT = Struct("<H")
+IMPACTS_MAGIC = b"PIMP"
 _SWAP = sys.byteorder == "big"  # the arrays are stored little-endian
+
+Impacts = tuple[tuple[float, int], ...]  # (frequency, field length), best of each trade-off
+
+
+def competitive(pairs: Iterable[tuple[float, int]]) -> Impacts:
+    """The pairs that no other pair beats on both counts: more occurrences in a field no
+    longer. Given (frequency, length byte); the bytes order as the lengths do.
+
+    >>> competitive([(1.0, 9), (2.0, 9), (1.0, 4), (3.0, 20), (1.0, 30)])
+    ((1.0, 4), (2.0, 9), (3.0, 20))
+    """
+    best: list[tuple[float, int]] = []
+    for frequency, length in sorted(pairs, key=lambda pair: (pair[1], -pair[0])):
+        if not best or frequency > best[-1][0]:
+            best.append((frequency, length))
+    return tuple(best)
+
+
+def pack_impacts(impacts: Impacts) -> bytes:
+    return bytes([len(impacts)]) + b"".join(_PAIR.pack(*pair) for pair in impacts)
+
+
+def read_impacts(data: bytes, offset: int = 0) -> tuple[Impacts, int]:
+    """The impacts at ``offset`` and where what follows them starts."""
+    count = data[offset]
+    start = offset + 1
+    pairs = tuple(_PAIR.unpack_from(data, start + _PAIR.size * n) for n in range(count))
+    return pairs, start + _PAIR.size * count
+
+
+def read_term_impacts(postfile: Any, offset: int, length: int) -> Impacts | None:
+    """A term's impacts from the trailer after its last block; None if it has none."""
+    end = offset + length
+    tail = postfile.get(end - _COUNT.size - len(IMPACTS_MAGIC), _COUNT.size + len(IMPACTS_MAGIC))
+    if tail[_COUNT.size :] != IMPACTS_MAGIC:
+        return None
+    (count,) = _COUNT.unpack_from(tail)
+    size = _PAIR.size * count
+    raw = postfile.get(end - _COUNT.size - len(IMPACTS_MAGIC) - size, size)
+    return tuple(_PAIR.unpack_from(raw, _PAIR.size * n) for n in range(count))
 
 
 class PortalCodec(W3Codec):
@@ -84,8 +138,9 @@ def pack_block(deltas: Any, weights: Any, values: Any, compression: int) -> byte
 
 def read_numbers(data: bytes, count: int, compressed: bool) -> tuple[list[int], Any]:
     """A block's document numbers and frequencies (a sequence of floats)."""
-    (length,) = _LENGTH.unpack_from(data)
-    head = data[_LENGTH.size : _LENGTH.size + length]
+    start = _LENGTH.size + 1 + _PAIR.size * data[0]  # after the impacts
+    (length,) = _LENGTH.unpack_from(data, start - _LENGTH.size)
+    head = data[start : start + length]
     if compressed:
         head = zlib.decompress(head)
     numbers = array("I")
@@ -103,8 +158,9 @@ def read_numbers(data: bytes, count: int, compressed: bool) -> tuple[list[int], 
 
 
 def read_positions(data: bytes, compressed: bool) -> Any:
-    (length,) = _LENGTH.unpack_from(data)
-    tail = data[_LENGTH.size + length :]
+    start = _LENGTH.size + 1 + _PAIR.size * data[0]  # after the impacts
+    (length,) = _LENGTH.unpack_from(data, start - _LENGTH.size)
+    tail = data[start + length :]
     return loads(zlib.decompress(tail) if compressed else tail)
 
 
@@ -122,6 +178,37 @@ class _PerDocReader(W3PerDocReader):
 
 
 class _PostingsWriter(W3PostingsWriter):
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        super().start_postings(format_, terminfo)
+        self._term_impacts: Impacts = ()
+
+    def _new_block(self) -> None:
+        super()._new_block()
+        self._lengths: list[int] = []
+
+    def add_posting(
+        self, id_: Any, weight: float, vbytes: bytes, length: int | None = None
+    ) -> None:
+        super().add_posting(id_, weight, vbytes, length)  # may write the block before
+        self._lengths.append(length_to_byte(length or 0))
+
+    def finish_postings(self) -> Any:
+        """W3's, with the term's impacts after its last block."""
+        if not self.written() and len(self) < self._inlinelimit:
+            return super().finish_postings()
+        terminfo = self._terminfo
+        if self._ids:
+            self._write_block(last=True)
+        impacts = self._term_impacts
+        self._postfile.write(
+            b"".join(_PAIR.pack(*pair) for pair in impacts)
+            + _COUNT.pack(len(impacts))
+            + IMPACTS_MAGIC
+        )
+        terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
+        self._terminfo = None
+        return terminfo
+
     def _write_block(self, last: bool = False) -> None:
         """W3's block: the same header (count, last number, largest frequency, compression,
         shortest and longest field), then the data packed by :func:`pack_block`."""
@@ -130,7 +217,11 @@ class _PostingsWriter(W3PostingsWriter):
             postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids, compression = self._ids, self._compression
-        data = pack_block(delta_encode(ids), self._weights, self._mini_values(), compression)
+        impacts = competitive(zip(self._weights, self._lengths, strict=True))
+        self._term_impacts = competitive((*self._term_impacts, *impacts))
+        data = pack_impacts(impacts) + pack_block(
+            delta_encode(ids), self._weights, self._mini_values(), compression
+        )
         info = dumps(
             (
                 len(ids),

@@ -14,7 +14,7 @@ bound too, in its term info, without reading any block.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 from pickle import loads
 from typing import Any, NamedTuple
@@ -22,15 +22,23 @@ from typing import Any, NamedTuple
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.util.numeric import byte_to_length
 
-from search_index.codec import PortalCodec, read_numbers
+from search_index.codec import (
+    IMPACT_SIZE,
+    PortalCodec,
+    read_impacts,
+    read_numbers,
+    read_term_impacts,
+)
 
 _INT_SIZE = 4
 
 
+Impacts = tuple[tuple[float, int], ...]  # (term frequency, field length) pairs
+
+
 class Block(NamedTuple):
     max_id: int  # the last document number in the block (segment-relative)
-    max_weight: float  # the largest term frequency in the block
-    min_length: int  # the shortest field value among the block's documents
+    impacts: Impacts  # no posting of the block scores more than the best of these
     count: int
     data: tuple[int, int, bool]  # (offset, length, compressed) of the block's data
 
@@ -44,14 +52,19 @@ class TermPostings:
             raise TypeError(f"Expected {field}:{text} in Whoosh's W3 blocks, found it inlined.")
         terms = leaf._terms  # Whoosh keeps the postings file with its terms reader
         self._file = terms._postfile
-        offset, _length = info.extent()
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # Whoosh reads it back as struct.unpack's tuple
+            (length,) = length
         if self._file.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
             raise ValueError(f"The postings of {field}:{text} are not in Whoosh's W3 format.")
         self._first = offset + 4
         self._packed = isinstance(leaf.segment().codec(), PortalCodec)
         self.doc_frequency = info.doc_frequency()
-        self.max_weight = info.max_weight()
-        self.min_length = info.min_length()
+        impacts = read_term_impacts(self._file, offset, length) if self._packed else None
+        # Without impacts (plain W3), the largest frequency and the shortest field bound it.
+        self.impacts: Impacts = (
+            _lengths(impacts) if impacts else ((info.max_weight(), info.min_length()),)
+        )
 
     def blocks(self) -> Iterator[Block]:
         """Every block's header, first to last; no block data is read."""
@@ -65,10 +78,15 @@ class TermPostings:
             count, max_id, max_weight, compression, min_byte, _max_byte = postfile.read_pickle()
             data_offset = postfile.tell()
             following = position + _INT_SIZE + length
+            if self._packed:
+                count_byte = postfile.get(data_offset, 1)
+                raw = count_byte + postfile.get(data_offset + 1, IMPACT_SIZE * count_byte[0])
+                impacts = _lengths(read_impacts(raw)[0])
+            else:
+                impacts = ((max_weight, byte_to_length(min_byte)),)
             yield Block(
                 max_id,
-                max_weight,
-                byte_to_length(min_byte),
+                impacts,
                 count,
                 (data_offset, following - data_offset, bool(compression)),
             )
@@ -89,3 +107,11 @@ class TermPostings:
         elif isinstance(weights, float):
             weights = [weights] * block.count
         return ids, weights
+
+
+def _lengths(impacts: Iterable[tuple[float, int]]) -> Impacts:
+    """Impacts with Whoosh's length bytes turned into the lengths they stand for."""
+    return tuple((frequency, _LENGTHS[byte]) for frequency, byte in impacts)
+
+
+_LENGTHS = [byte_to_length(n) for n in range(256)]

@@ -174,7 +174,7 @@ def _add(
     candidates: list[int] | None = None  # documents in the table, in order, when needed
     last = -1  # the previous block's last document
     for block in postings.postings.blocks():
-        takes_new = floor <= 0 or postings.bound(block.max_weight, block.min_length) >= floor
+        takes_new = floor <= 0 or postings.bound(block.impacts) >= floor
         if not takes_new:
             complete = False
             if candidates is None:
@@ -226,7 +226,9 @@ def _probe(postings: TermList, scores: dict[int, float], leaders: _Leaders | Non
             number = candidates[at]
             tf = where.get(number - offset)
             if tf is not None and not (postings.deleted and number - offset in postings.deleted):
-                value = scores[number] = scores[number] + numerator * tf / (tf + norms[number - offset])
+                value = scores[number] = scores[number] + numerator * tf / (
+                    tf + norms[number - offset]
+                )
                 if value >= cutoff:
                     hot.append(number)
             at += 1

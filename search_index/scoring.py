@@ -23,7 +23,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search_index.postings import TermPostings
+from search_index.postings import Impacts, TermPostings
 
 K1, B = BM25F().K1, BM25F().B  # Whoosh's own defaults, so scores stay comparable
 _LENGTHS = [byte_to_length(n) for n in range(256)]  # Whoosh stores lengths as one byte
@@ -53,10 +53,14 @@ class TermList(NamedTuple):
     per_length: float
     deleted: Collection[int]
 
-    def bound(self, max_weight: float, min_length: int) -> float:
-        """The most a posting with at most ``max_weight`` occurrences in a field at least
-        ``min_length`` long adds to a score (BM25 grows with the one, falls with the other)."""
-        return self.numerator * max_weight / (max_weight + self.base + self.per_length * min_length)
+    def bound(self, impacts: Impacts) -> float:
+        """The most a posting with one of these (frequency, length) trade-offs, or a worse
+        one, adds to a score (BM25 grows with the frequency, falls with the length)."""
+        numerator, base, per_length = self.numerator, self.base, self.per_length
+        return max(
+            numerator * frequency / (frequency + base + per_length * length)
+            for frequency, length in impacts
+        )
 
 
 class QueryTerm(NamedTuple):
@@ -90,7 +94,7 @@ def query_terms(searcher: Searcher, scored: Iterable[ScoredTerm]) -> list[QueryT
             if (field, text) in leaf
         ]
         if lists:
-            bound = max(tl.bound(tl.postings.max_weight, tl.postings.min_length) for tl in lists)
+            bound = max(tl.bound(tl.postings.impacts) for tl in lists)
             terms.append(QueryTerm(term, lists, bound))
     terms.sort(key=lambda qt: (-qt.bound, qt.term))
     return terms
