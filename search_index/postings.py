@@ -57,7 +57,9 @@ class TermPostings:
             (length,) = length
         if self._file.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
             raise ValueError(f"The postings of {field}:{text} are not in Whoosh's W3 format.")
-        self._first = offset + 4
+        self._walked: list[Block] = []
+        self._position: int | None = offset + 4  # of the next block header to read
+        self._read: dict[int, tuple[list[int], Sequence[float]]] = {}
         self._packed = isinstance(leaf.segment().codec(), PortalCodec)
         self.doc_frequency = info.doc_frequency()
         impacts = read_term_impacts(self._file, offset, length) if self._packed else None
@@ -67,45 +69,62 @@ class TermPostings:
         )
 
     def blocks(self) -> Iterator[Block]:
-        """Every block's header, first to last; no block data is read."""
-        postfile = self._file
-        position = self._first
+        """Every block's header, first to last; no block data is read. Headers are read
+        once per TermPostings (one query), however often the blocks are walked."""
+        walked = self._walked
+        at = 0
         while True:
-            postfile.seek(position)
-            length = postfile.read_int()
-            last = length < 0
-            length = abs(length)
-            count, max_id, max_weight, compression, min_byte, _max_byte = postfile.read_pickle()
-            data_offset = postfile.tell()
-            following = position + _INT_SIZE + length
-            if self._packed:
-                count_byte = postfile.get(data_offset, 1)
-                raw = count_byte + postfile.get(data_offset + 1, IMPACT_SIZE * count_byte[0])
-                impacts = _lengths(read_impacts(raw)[0])
-            else:
-                impacts = ((max_weight, byte_to_length(min_byte)),)
-            yield Block(
-                max_id,
-                impacts,
-                count,
-                (data_offset, following - data_offset, bool(compression)),
-            )
-            if last:
+            if at < len(walked):
+                yield walked[at]
+                at += 1
+            elif self._position is None:
                 return
-            position = following
+            else:
+                block, self._position = self._header(self._position)
+                walked.append(block)
+
+    def _header(self, position: int) -> tuple[Block, int | None]:
+        """The block at ``position``, and where the next one starts (None after the last)."""
+        postfile = self._file
+        postfile.seek(position)
+        length = postfile.read_int()
+        last = length < 0
+        length = abs(length)
+        count, max_id, max_weight, compression, min_byte, _max_byte = postfile.read_pickle()
+        data_offset = postfile.tell()
+        following = position + _INT_SIZE + length
+        if self._packed:
+            count_byte = postfile.get(data_offset, 1)
+            raw = count_byte + postfile.get(data_offset + 1, IMPACT_SIZE * count_byte[0])
+            impacts = _lengths(read_impacts(raw)[0])
+        else:
+            impacts = ((max_weight, byte_to_length(min_byte)),)
+        block = Block(
+            max_id, impacts, count, (data_offset, following - data_offset, bool(compression))
+        )
+        return block, None if last else following
 
     def read(self, block: Block) -> tuple[list[int], Sequence[float]]:
-        """A block's document numbers and term frequencies."""
+        """A block's document numbers and term frequencies; a block is read once per
+        TermPostings (one query), however often it is asked for."""
         offset, length, compressed = block.data
+        found = self._read.get(offset)
+        if found is None:
+            found = self._read[offset] = self._decode(offset, length, compressed, block.count)
+        return found
+
+    def _decode(
+        self, offset: int, length: int, compressed: bool, count: int
+    ) -> tuple[list[int], Sequence[float]]:
         raw = self._file.get(offset, length)
         if self._packed:
-            return read_numbers(raw, block.count, compressed)
+            return read_numbers(raw, count, compressed)
         ids, weights = loads(zlib.decompress(raw) if compressed else raw)[:2]
         ids = list(accumulate(ids))  # stored as differences
         if weights is None:
-            weights = [1.0] * block.count
+            weights = [1.0] * count
         elif isinstance(weights, float):
-            weights = [weights] * block.count
+            weights = [weights] * count
         return ids, weights
 
 

@@ -92,8 +92,9 @@ def pruned_top(
         if number == len(terms):
             break
         theta = max(theta, leaders.theta(scores, columns.pages, columns.ranks, limit))
-        if theta and rest * columns.top_rank < theta * _SLACK:
+        if not closed and theta and rest * columns.top_rank < theta * _SLACK:
             closed, complete = True, False  # the terms to come bring in no new document
+        if closed:  # drop the documents that cannot reach theta any more
             ranks, floor = columns.ranks, theta * _SLACK
             scores = {doc: s for doc, s in scores.items() if (s + rest) * ranks[doc] >= floor}
     if matching is not None:
@@ -263,14 +264,19 @@ class _Leaders:
         self.hot = []
         if len(self.docs) == self.size:
             self.cutoff = scores[self.docs[-1]]
-        best: dict[str, float] = {}
-        for doc in self.docs:
-            page, value = pages[doc], scores[doc] * ranks[doc]
-            if value > best.get(page, -1.0):
-                best[page] = value
-        if len(best) < limit:
-            return 0.0
-        return heapq.nlargest(limit, best.values())[-1]
+        return _kth_page({doc: scores[doc] for doc in self.docs}, pages, ranks, limit)
+
+
+def _kth_page(scores: dict[int, float], pages: list[str], ranks: list[float], limit: int) -> float:
+    """The ``limit``-th best page score among ``scores`` (0 if fewer pages)."""
+    best: dict[str, float] = {}
+    for doc, score in scores.items():
+        page, value = pages[doc], score * ranks[doc]
+        if value > best.get(page, -1.0):
+            best[page] = value
+    if len(best) < limit:
+        return 0.0
+    return heapq.nlargest(limit, best.values())[-1]
 
 
 class _Tally:
