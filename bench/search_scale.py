@@ -6,7 +6,8 @@ queries are the labelled ones in tests/search_index/queries.yml plus common-term
 each matching at least 15% of all the documents (the share is measured and recorded).
 
 Figures, at each size:
-- ``index_s``: a full index of the corpus (:func:`search_index.index.create`);
+- ``index_s``: a full index of the corpus (:func:`search_index.index.create`: one writer
+  process per core), and at 10,000 also by a single process, for comparison;
 - in-process search p50/p95 (rewrite, rank, collapse, highlight), pruned as shipped and
   exhaustive (``exact_total``: every match scored) in the same process, query by query
   in turn, so the ratio between the two is fair on a shared machine;
@@ -43,6 +44,7 @@ from bench.search import (
 )
 from core import publish
 from core.settings import PROJECT_ROOT
+from search_index import index as index_module
 from search_index.index import community_doc, create
 from search_index.query import SearchIndex
 
@@ -67,6 +69,16 @@ def index_corpus(folder: Path, docs: list) -> float:
     with publish.staged(folder) as out:
         create(out, indexed, cursor=0)
     return round(time.perf_counter() - started, 2)
+
+
+def index_one_writer(folder: Path, docs: list) -> float:
+    """The same, by one process (as every index was written before), for comparison."""
+    original = index_module.BULK_DOCS
+    index_module.BULK_DOCS = len(docs) + 1
+    try:
+        return index_corpus(folder, docs)
+    finally:
+        index_module.BULK_DOCS = original
 
 
 def search_times(index: SearchIndex, queries: list[tuple[str, str]]) -> dict[str, list[float]]:
@@ -104,6 +116,7 @@ def estimates(index: SearchIndex) -> dict[str, dict[str, int | bool]]:
 
 def measure_size(root: Path, docs: list, queries: list[tuple[str, str]]) -> dict:
     folder = root / "var" / "index"
+    one_writer_s = index_one_writer(root / "one-writer", docs) if len(docs) < max(SIZES) else None
     index_s = index_corpus(folder, docs)
     index = SearchIndex(folder)
     search_times(index, queries[:8])  # warm-up: the searcher, norms, word memos
@@ -118,6 +131,7 @@ def measure_size(root: Path, docs: list, queries: list[tuple[str, str]]) -> dict
         "docs": len(docs),
         "index_s": index_s,
         "index_docs_per_s": round(len(docs) / index_s),
+        "index_one_writer_s": one_writer_s,  # one process, at the smaller size only
         "pruned": percentiles(times["pruned"]),
         "exhaustive": percentiles(times["exhaustive"]),
         "common_pruned": percentiles(common_times["pruned"]),

@@ -35,6 +35,7 @@ def test_results_carry_url_title_kind_lang_snippet_and_score(client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["total"] >= 2 and body["page"] == 1
+    assert body["total_exact"] is True  # a small index: every match counted
     first = body["items"][0]
     assert {"url", "title", "kind", "lang", "snippet", "score"} <= set(first)
     assert first["lang"] == "en" and first["url"].startswith("en/")
