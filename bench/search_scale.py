@@ -9,8 +9,8 @@ Figures, at each size:
 - ``index_s``: a full index of the corpus (:func:`search_index.index.create`: one writer
   process per core), and at 10,000 also by a single process, for comparison;
 - in-process search p50/p95 (rewrite, rank, collapse, highlight), pruned as shipped and
-  exhaustive (``exact_total``: every match scored) in the same process, query by query
-  in turn, so the ratio between the two is fair on a shared machine;
+  exhaustive (``exact_total``: every match scored), both sizes in the same process, taking
+  turns query by query, so the ratios between them are fair on a shared machine;
 - SQLite FTS5 on the same terms (as in bench/search.py), as a reference;
 - at 100,000: HTTP p50/p95 through ``portal serve`` with one client (127.0.0.1 only, a
   bounded number of requests, each with a timeout; only answered requests count, and the
@@ -81,15 +81,21 @@ def index_one_writer(folder: Path, docs: list) -> float:
         index_module.BULK_DOCS = original
 
 
-def search_times(index: SearchIndex, queries: list[tuple[str, str]]) -> dict[str, list[float]]:
-    """Each query pruned, then exhaustive, ``ROUNDS`` times."""
-    times: dict[str, list[float]] = {"pruned": [], "exhaustive": []}
+Timings = dict[int, dict[str, list[float]]]  # size -> "pruned"/"exhaustive" -> seconds
+
+
+def search_times(indexes: dict[int, SearchIndex], queries: list[tuple[str, str]]) -> Timings:
+    """Each query at each size, pruned then exhaustive, ``ROUNDS`` times. The sizes and
+    modes take turns query by query, so a busy moment of the machine falls on all alike
+    and the ratios between them stay fair."""
+    times: Timings = {size: {"pruned": [], "exhaustive": []} for size in indexes}
     for _ in range(ROUNDS):
         for text, lang in queries:
-            for mode, exact in (("pruned", False), ("exhaustive", True)):
-                started = time.perf_counter()
-                index.search(text, lang=lang, exact_total=exact)
-                times[mode].append(time.perf_counter() - started)
+            for size, index in indexes.items():
+                for mode, exact in (("pruned", False), ("exhaustive", True)):
+                    started = time.perf_counter()
+                    index.search(text, lang=lang, exact_total=exact)
+                    times[size][mode].append(time.perf_counter() - started)
     return times
 
 
@@ -114,33 +120,49 @@ def estimates(index: SearchIndex) -> dict[str, dict[str, int | bool]]:
     return found
 
 
-def measure_size(root: Path, docs: list, queries: list[tuple[str, str]]) -> dict:
+def index_size(root: Path, docs: list) -> tuple[SearchIndex, dict]:
+    """The size's index, and how long writing it took."""
     folder = root / "var" / "index"
     one_writer_s = index_one_writer(root / "one-writer", docs) if len(docs) < max(SIZES) else None
     index_s = index_corpus(folder, docs)
-    index = SearchIndex(folder)
-    search_times(index, queries[:8])  # warm-up: the searcher, norms, word memos
-    times = search_times(index, queries)
-    common = set(COMMON)
-    common_times = search_times(index, COMMON)
-    db = build_fts5(docs)
-    fts5_times(db, queries[:8])
-    fts5 = percentiles(fts5_times(db, queries))
-    db.close()
-    return {
+    figures = {
         "docs": len(docs),
         "index_s": index_s,
         "index_docs_per_s": round(len(docs) / index_s),
         "index_one_writer_s": one_writer_s,  # one process, at the smaller size only
-        "pruned": percentiles(times["pruned"]),
-        "exhaustive": percentiles(times["exhaustive"]),
-        "common_pruned": percentiles(common_times["pruned"]),
-        "common_exhaustive": percentiles(common_times["exhaustive"]),
-        "common_share_of_docs": common_shares(index, len(docs)),
-        "common_totals": estimates(index),
-        "fts5": fts5,
-        "queries": {"labelled": len(queries) - len(common), "common": len(common)},
     }
+    return SearchIndex(folder), figures
+
+
+def measure_sizes(root: Path, docs: list, queries: list[tuple[str, str]]) -> dict[int, dict]:
+    indexes, sizes = {}, {}
+    for size in SIZES:
+        indexes[size], sizes[size] = index_size(root / str(size), docs[:size])
+    search_times(indexes, queries[:8])  # warm-up: the searchers, norms, word memos
+    times = search_times(indexes, queries)
+    common = search_times(indexes, COMMON)
+    for size, index in indexes.items():
+        sizes[size].update(
+            {
+                "pruned": percentiles(times[size]["pruned"]),
+                "exhaustive": percentiles(times[size]["exhaustive"]),
+                "common_pruned": percentiles(common[size]["pruned"]),
+                "common_exhaustive": percentiles(common[size]["exhaustive"]),
+                "common_share_of_docs": common_shares(index, size),
+                "common_totals": estimates(index),
+                "fts5": fts5_figures(docs[:size], queries),
+                "queries": {"labelled": len(queries) - len(COMMON), "common": len(COMMON)},
+            }
+        )
+    return sizes
+
+
+def fts5_figures(docs: list, queries: list[tuple[str, str]]) -> dict:
+    db = build_fts5(docs)
+    fts5_times(db, queries[:8])
+    figures = percentiles(fts5_times(db, queries))
+    db.close()
+    return figures
 
 
 # portal build with 100,000 posts in the store
@@ -230,12 +252,10 @@ def main() -> None:
 
     docs = corpus(max(SIZES))
     queries = labelled_queries() + COMMON
-    sizes = {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-scale-") as work:
-        for size in SIZES:
-            root = Path(work) / str(size)
-            sizes[size] = measure_size(root, docs[:size], queries)
-            print(f"{size} docs: {sizes[size]['pruned']}", file=sys.stderr)
+        sizes = measure_sizes(Path(work), docs, queries)
+        for size, figures in sizes.items():
+            print(f"{size} docs: {figures['pruned']}", file=sys.stderr)
         http, errors = http_times(Path(work) / str(max(SIZES)), queries, *HTTP_SERVER, 1)
         shutil.rmtree(Path(work) / str(min(SIZES)))
         rebuild = rebuild_after_one_change(Path(work) / "build", docs)

@@ -10,6 +10,8 @@ read before the questions, never after.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections.abc import Iterator, Sequence
 
 from core.urls import question_url
@@ -44,13 +46,23 @@ def doc_id(question_id: int) -> str:
 
 
 def for_build(store: Store) -> Community:
-    """The store as ``portal build`` reads it: where it comes from, all of it, or its changes."""
+    """The store as ``portal build`` reads it: which store and what makes its documents
+    (its first event and this code), all of it, or its changes."""
     first = store.events_after(None, limit=1).events
     return Community(
-        origin=str(first[0].id) if first else None,
+        origin=f"{first[0].id}:{_MAKING}" if first else None,
         snapshot=lambda: snapshot(store),
         changes=change_source(store),
     )
+
+
+# How a question becomes a document: when this code changes, a build indexes every
+# question afresh rather than trust the ones indexed before.
+_MAKING = hashlib.sha256(
+    "".join(
+        inspect.getsource(code) for code in (question_doc, community.status_of, question_url)
+    ).encode()
+).hexdigest()[:16]
 
 
 def snapshot(store: Store) -> tuple[list[CommunityDoc], str | None]:

@@ -72,6 +72,8 @@ def competitive(pairs: Iterable[tuple[float, int]]) -> Impacts:
 
 
 def pack_impacts(impacts: Impacts) -> bytes:
+    if len(impacts) > 255:  # at most one per frequency: a block holds 128 postings
+        raise ValueError(f"A block has {len(impacts)} impacts; at most 255 fit its count.")
     return bytes([len(impacts)]) + b"".join(_PAIR.pack(*pair) for pair in impacts)
 
 
@@ -95,8 +97,28 @@ def read_term_impacts(postfile: Any, offset: int, length: int) -> Impacts | None
     return tuple(_PAIR.unpack_from(raw, _PAIR.size * n) for n in range(count))
 
 
+class LayoutError(ValueError):
+    """The index was written in a postings layout this release does not read."""
+
+
 class PortalCodec(W3Codec):
     """W3, with document numbers and frequencies readable without the positions."""
+
+    # The layout of the blocks, raised with every change. Each segment keeps the codec that
+    # wrote it (pickled), so a segment in another layout is refused, not misread.
+    LAYOUT = 2
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.layout = self.LAYOUT
+
+    def check_layout(self) -> None:
+        found = getattr(self, "layout", 1)
+        if found != self.LAYOUT:
+            raise LayoutError(
+                f"The search index was written in postings layout {found}, and this release "
+                f"reads layout {self.LAYOUT}; run `portal build --full`."
+            )
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # term vectors, which the index does not store
@@ -116,6 +138,7 @@ class PortalCodec(W3Codec):
     ) -> Any:
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        self.check_layout()
         offset, length = terminfo.extent()
         return PortalLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 

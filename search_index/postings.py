@@ -60,7 +60,10 @@ class TermPostings:
         self._walked: list[Block] = []
         self._position: int | None = offset + 4  # of the next block header to read
         self._read: dict[int, tuple[list[int], Sequence[float]]] = {}
-        self._packed = isinstance(leaf.segment().codec(), PortalCodec)
+        codec = leaf.segment().codec()
+        self._packed = isinstance(codec, PortalCodec)
+        if self._packed:
+            codec.check_layout()
         self.doc_frequency = info.doc_frequency()
         impacts = read_term_impacts(self._file, offset, length) if self._packed else None
         # Without impacts (plain W3), the largest frequency and the shortest field bound it.

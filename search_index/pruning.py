@@ -312,7 +312,7 @@ def _estimate(
     kept = tally.kept / tally.read if tally.read else 1.0
     pages = doc_columns(searcher).pages
     share = len({pages[doc] for doc in scores}) / len(scores) if scores else 1.0
-    return _round(max(seen, round(docs * kept * share)))
+    return max(seen, _round(round(docs * kept * share)))
 
 
 def _round(number: int) -> int:

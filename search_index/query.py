@@ -30,6 +30,7 @@ from whoosh.query import And, Not, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from search_index.analyzers import LANGUAGES, IcuWordTokenizer, analyzer_for, normalise
+from search_index.codec import LayoutError
 from search_index.documents import KINDS
 from search_index.index import BOOKKEEPING_IDS, build_schema, open_index, text_field
 from search_index.ranking import ScoredTerm, rank
@@ -123,6 +124,21 @@ class SearchIndex:
         ranking skips what cannot reach the page, an estimate, unless ``exact_total`` asks
         for every match to be read (as Elasticsearch's ``track_total_hits``)."""
         text = check_query(q, lang, kind, page)
+        try:
+            return self._search(text, lang, kind, tag, page, pagelen, exact_total)
+        except LayoutError as error:  # written by another release: as good as missing
+            raise IndexMissing(str(error)) from error
+
+    def _search(
+        self,
+        text: str,
+        lang: str | None,
+        kind: str | None,
+        tag: str | None,
+        page: int,
+        pagelen: int,
+        exact_total: bool,
+    ) -> SearchResults:
         tag = (tag or "").strip().lower() or None
         searcher = self.searcher()
         searched, corrected = _rewrite(searcher, text, lang)

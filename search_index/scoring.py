@@ -58,7 +58,7 @@ class TermList(NamedTuple):
         one, adds to a score (BM25 grows with the frequency, falls with the length)."""
         numerator, base, per_length = self.numerator, self.base, self.per_length
         return max(
-            numerator * frequency / (frequency + base + per_length * length)
+            numerator * frequency / (frequency + (base + per_length * length))  # as norms
             for frequency, length in impacts
         )
 

@@ -30,7 +30,8 @@ from typing import Any
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from search_index.documents import CommunityDoc, IndexDoc
+from core import urls as core_urls
+from search_index.documents import Change, CommunityDoc, IndexDoc
 from search_index.index import (
     MANIFEST_ID,
     apply,
@@ -45,6 +46,7 @@ from search_index.index import (
 from search_index.live import ChangeSource
 
 _CODE = Path(__file__).parent
+_URLS = Path(core_urls.__file__)  # the addresses documents carry
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def fingerprint(settings: object) -> str:
     """Changes whenever the same text could give other terms or documents: the indexing
     code, Whoosh's and ICU's versions, and the Markdown settings sections are cut with."""
     digest = hashlib.sha256()
-    for path in sorted(_CODE.glob("*.py")):
+    for path in [*sorted(_CODE.glob("*.py")), _URLS]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for package in ("whoosh-reloaded", "pyicu-wheels", "markdown", "pymdown-extensions"):
         digest.update(f"{package}={_version(package)}".encode())
@@ -164,15 +166,21 @@ def write_update(
                 writer.add_document(**fields_of(doc))
                 documents += 1
         if community is not None:
+            # One commit: a writer's replace or delete sees only committed documents, so
+            # a question changed in two batches is applied once, as it stands last.
+            latest: dict[str, Change] = {}
             cursor = read_cursor(ix)
             while True:
                 batch, after = community.changes(cursor)
                 if not batch and after == cursor:
                     break
                 for change in batch:
-                    apply(writer, change)
+                    latest.pop(change.id, None)
+                    latest[change.id] = change
                 changes += len(batch)
                 cursor = after
+            for change in latest.values():
+                apply(writer, change)
             write_cursor(writer, cursor)
         _write_manifest(writer, Manifest(format_, manifest.origin, wanted))
     except BaseException:
@@ -190,7 +198,8 @@ def _usable(current: Path, community: Community | None, format_: str) -> bool:
         return False
     if manifest is None or manifest.format != format_:
         return False
-    return community is None or manifest.origin == community.origin
+    # Without a store, a full build has no questions; so must an update.
+    return manifest.origin == (community.origin if community else None)
 
 
 def copy_index(source: Path, out: Path) -> None:

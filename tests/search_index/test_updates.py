@@ -13,7 +13,7 @@ from whoosh.query import Term
 from core import publish
 from search_index.documents import Change, Deleted
 from search_index.index import create, fields_of, open_index, page_docs, page_key
-from search_index.query import SearchIndex
+from search_index.query import IndexMissing, SearchIndex
 from search_index.updates import (
     Community,
     PageSource,
@@ -209,3 +209,38 @@ def test_a_page_the_publisher_indexed_already_is_not_indexed_twice(index_dir):
     assert (result.full, result.pages) == (False, 1)
     with open_index(publish.current(index_dir)).searcher() as searcher:
         assert len(list(searcher.docs_for_query(Term("page", promoted.page)))) == 1
+
+
+def test_a_question_changed_in_several_batches_is_indexed_once_as_it_stands_last(index_dir):
+    log = Log()
+    full(index_dir, PAGES, log)
+    log.changes += [
+        question(2, title="Cracked screen glass"),
+        question(5, title="Dead pixels in a row"),
+        question(2, title="Cracked screen glass, replaced"),  # a later batch (two a batch)
+        Deleted("question:5"),
+    ]
+    update(index_dir, PAGES, log)
+    with open_index(publish.current(index_dir)).searcher() as searcher:
+        stored = [searcher.stored_fields(doc) for doc in searcher.document_numbers()]
+    titles = sorted(fields["title"] for fields in stored if fields.get("kind") == "question")
+    assert titles == ["Cracked screen glass, replaced", "Swollen battery under warranty"]
+
+
+def test_without_a_store_an_update_indexes_afresh_as_a_full_build_would(index_dir, tmp_path):
+    full(index_dir, PAGES, Log())
+    out = tmp_path / "out"
+    out.mkdir()
+    assert write_update(publish.current(index_dir), out, PAGES, None, FORMAT) is None
+
+
+def test_postings_in_another_layout_are_refused_not_misread(tmp_path, monkeypatch):
+    from search_index.codec import PortalCodec
+
+    monkeypatch.setattr(PortalCodec, "LAYOUT", PortalCodec.LAYOUT - 1)  # an older release
+    folder = tmp_path / "older"
+    folder.mkdir()
+    create(folder, PAGES[1].docs())
+    monkeypatch.undo()
+    with pytest.raises(IndexMissing, match="run `portal build --full`"):
+        SearchIndex(folder).search("refunds card", lang="en")
