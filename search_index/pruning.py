@@ -30,7 +30,7 @@ words were independent), as Lucene and the web search engines do ("about 9,400 r
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
@@ -44,6 +44,8 @@ _SLACK = 1 - 1e-9
 # theta is taken from this many of the highest partial scores (times the limit): any set of
 # pages gives a lower bound of the final one, and a small set is quick to rank.
 _THETA_SAMPLE = 4
+# A block with at most this many documents to look up is searched rather than mapped.
+_FEW_IN_BLOCK = 12
 # Filtered to fewer documents than the terms' postings over this, the filtered documents
 # alone are looked up in the postings.
 _FEW = 4
@@ -177,12 +179,23 @@ def _add(
     for block in postings.postings.blocks():
         takes_new = floor <= 0 or postings.bound(block.impacts) >= floor
         if not takes_new:
+            # Only the documents already in the table, if the block holds any.
             complete = False
             if candidates is None:
                 candidates = sorted(scores)
-            if not _any_between(candidates, last + offset, block.max_id + offset):
-                last = block.max_id
-                continue
+            at = bisect_right(candidates, last + offset)
+            upto = bisect_right(candidates, block.max_id + offset, at)
+            if upto > at:
+                ids, tfs = postings.postings.read(block)
+                for number in candidates[at:upto]:
+                    doc = number - offset
+                    tf = _frequency(ids, tfs, doc)
+                    if tf is not None and not (deleted and doc in deleted):
+                        value = scores[number] = scores[number] + numerator * tf / (tf + norms[doc])
+                        if value >= cutoff:
+                            hot.append(number)
+            last = block.max_id
+            continue
         ids, tfs = postings.postings.read(block)
         tally.read += len(ids)
         for doc, tf in zip(ids, tfs, strict=True):
@@ -196,7 +209,7 @@ def _add(
             old = get(number)
             if old is not None:
                 value += old
-            elif not takes_new or (theta and (value + rest) * ranks[number] < theta):
+            elif theta and (value + rest) * ranks[number] < theta:
                 complete = False  # cannot reach the results: left out
                 continue
             scores[number] = value
@@ -210,37 +223,42 @@ def _add(
 def _probe(postings: TermList, scores: dict[int, float], leaders: _Leaders | None = None) -> None:
     """Add a term's scores to the documents already in ``scores`` only, reading just the
     blocks that hold them."""
-    numerator, norms, offset = postings.numerator, postings.norms, postings.offset
-    first, stop = offset, offset + len(norms)
-    candidates = sorted(doc for doc in scores if first <= doc < stop)
+    numerator, norms, offset, deleted = (
+        postings.numerator,
+        postings.norms,
+        postings.offset,
+        postings.deleted,
+    )
+    candidates = sorted(doc - offset for doc in scores if 0 <= doc - offset < len(norms))
     if not candidates:
         return
     hot, cutoff = (leaders.hot, leaders.cutoff) if leaders else ([], float("inf"))
     at = 0  # the next candidate to look for
     for block in postings.postings.blocks():
-        end = block.max_id + offset
-        if candidates[at] > end:
+        if candidates[at] > block.max_id:
             continue
+        upto = bisect_right(candidates, block.max_id, at)
         ids, tfs = postings.postings.read(block)
-        where = dict(zip(ids, tfs, strict=True))
-        while at < len(candidates) and candidates[at] <= end:
-            number = candidates[at]
-            tf = where.get(number - offset)
-            if tf is not None and not (postings.deleted and number - offset in postings.deleted):
-                value = scores[number] = scores[number] + numerator * tf / (
-                    tf + norms[number - offset]
-                )
+        if upto - at > _FEW_IN_BLOCK:
+            where = dict(zip(ids, tfs, strict=True))
+            found = [(doc, where.get(doc)) for doc in candidates[at:upto]]
+        else:
+            found = [(doc, _frequency(ids, tfs, doc)) for doc in candidates[at:upto]]
+        for doc, tf in found:
+            if tf is not None and not (deleted and doc in deleted):
+                number = doc + offset
+                value = scores[number] = scores[number] + numerator * tf / (tf + norms[doc])
                 if value >= cutoff:
                     hot.append(number)
-            at += 1
-        if at == len(candidates):
+        if upto == len(candidates):
             return
+        at = upto
 
 
-def _any_between(ordered: list[int], after: int, last: int) -> bool:
-    """Whether ``ordered`` has a number greater than ``after`` and at most ``last``."""
-    at = bisect_right(ordered, after)
-    return at < len(ordered) and ordered[at] <= last
+def _frequency(ids: list[int], tfs: Sequence[float], doc: int) -> float | None:
+    """``doc``'s term frequency in a block (None if it is not there)."""
+    at = bisect_left(ids, doc)
+    return tfs[at] if at < len(ids) and ids[at] == doc else None
 
 
 class _Leaders:
