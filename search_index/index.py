@@ -161,7 +161,9 @@ def create(
     ix = whoosh_index.create_in(str(folder), build_schema())
     procs = min(MAX_WRITERS, os.cpu_count() or 1) if len(docs) >= BULK_DOCS else 1
     options = {"procs": procs, "multisegment": True, "batchsize": 200} if procs > 1 else {}
-    writer = open_writer(ix, limitmb=256, **options)
+    # Files of their own, not one compound file: Whoosh copies a compound file into memory
+    # each time a reader opens it, and a reader opens after every live commit.
+    writer = open_writer(ix, limitmb=256, compound=False, **options)
     count = 0
     try:
         for doc in docs:

@@ -18,6 +18,7 @@ import re
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -107,6 +108,16 @@ class SearchIndex:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._local = threading.local()
+        # Every thread's open searcher, closed with this object: the index's files stay
+        # open while a searcher reads them.
+        self._open: set[Searcher] = set()
+        self._opening = threading.Lock()
+        weakref.finalize(self, _close_all, self._open, self._opening)
+
+    def close(self) -> None:
+        """Close every thread's searcher (each opens a new one when it searches again)."""
+        _close_all(self._open, self._opening)
         self._local = threading.local()
 
     def search(
@@ -214,10 +225,20 @@ class SearchIndex:
             raise IndexMissing(
                 f"There is no search index at {self.folder}; run `portal build`."
             ) from error
-        if current is not None:
-            current.close()
+        with self._opening:
+            if current is not None:
+                self._open.discard(current)
+                current.close()
+            self._open.add(searcher)
         local.searcher, local.build, local.changed = searcher, build, _settled(changed)
         return searcher
+
+
+def _close_all(searchers: set[Searcher], lock: threading.Lock) -> None:
+    with lock:
+        for searcher in searchers:
+            searcher.close()
+        searchers.clear()
 
 
 # A folder's modification time is only trusted once it is this old: a commit landing within

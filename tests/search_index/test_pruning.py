@@ -84,7 +84,8 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
     for n in rng.sample(range(1, QUESTIONS + 1), 150):
         apply(writer, Deleted(f"question:{n}"))
     writer.commit(merge=False)
-    assert len(open_index(folder).reader().leaf_readers()) >= 2
+    with open_index(folder).reader() as reader:
+        assert len(reader.leaf_readers()) >= 2
     return folder, pools
 
 
