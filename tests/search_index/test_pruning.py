@@ -9,54 +9,32 @@ factors matter), and a second segment from the live writer with additions and de
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bench.search import TAGS, sentences
+from bench.search import corpus as synthetic_questions
 from core.languages import CODES
 from core.settings import PROJECT_ROOT
 from search_index import pruning
 from search_index.analyzers import IcuWordTokenizer
-from search_index.documents import STATUSES, CommunityDoc, Deleted
+from search_index.documents import Deleted
 from search_index.index import apply, community_doc, create, open_index, open_writer, page_docs
 from search_index.pruning import _round
 from search_index.query import SearchIndex
 from site_config.frontmatter import read_page
 
-TAGS = ("battery", "screen", "warranty", "shipping")
 QUESTIONS = 5000  # with the articles, enough for the index to be written by several processes
 SEED = 20261202
-
-
-def _sentences(lang: str) -> list[str]:
-    found = []
-    for path in sorted((PROJECT_ROOT / "content" / lang).rglob("*.md")):
-        body = path.read_text(encoding="utf-8").split("---", 2)[2]
-        body = re.sub(r"\[([^\]]*)\]\([^)]*\)|[#*_`|>!]+", r"\1 ", body)
-        found += [s.strip() for s in re.split(r"(?<=[.?!।។])\s+|\n+", body) if len(s) > 25]
-    return found
-
-
-def _question(rng: random.Random, number: int, lang: str, pool: list[str]) -> CommunityDoc:
-    title, *body = rng.sample(pool, rng.randint(3, 7))
-    return CommunityDoc(
-        id=f"question:{number}",
-        title=title[:140],
-        body="\n\n".join(body),
-        tags=tuple(rng.sample(TAGS, 2)),
-        lang=lang,
-        status=rng.choice(STATUSES),
-        score=rng.randint(-2, 15),
-        url=f"community/question/?id={number}",
-    )
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
     rng = random.Random(SEED)
-    pools = {lang: _sentences(lang) for lang in CODES}
+    pools = {lang: sentences(lang) for lang in CODES}
+    questions = synthetic_questions(QUESTIONS + 200)  # as the search benchmarks make them
     docs = []
     for lang in CODES:
         for path in sorted((PROJECT_ROOT / "content" / lang).rglob("*.md")):
@@ -69,18 +47,15 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
                 tags=page.meta.tags,
                 body=page.body,
             )
-    docs += [
-        community_doc(_question(rng, n, CODES[n % 4], pools[CODES[n % 4]]))
-        for n in range(1, QUESTIONS + 1)
-    ]
+    docs += [community_doc(question) for question in questions[:QUESTIONS]]
     folder = tmp_path_factory.mktemp("pruning") / "index"
     folder.mkdir()
     create(folder, docs, cursor=0)
     # A second segment, as the live writer leaves one: new questions, edits, deletions.
     ix = open_index(folder)
     writer = open_writer(ix)
-    for n in range(QUESTIONS + 1, QUESTIONS + 201):
-        apply(writer, _question(rng, n, CODES[n % 4], pools[CODES[n % 4]]))
+    for question in questions[QUESTIONS:]:
+        apply(writer, question)
     for n in rng.sample(range(1, QUESTIONS + 1), 150):
         apply(writer, Deleted(f"question:{n}"))
     writer.commit(merge=False)
