@@ -101,15 +101,29 @@ def query_terms(searcher: Searcher, scored: Iterable[ScoredTerm]) -> list[QueryT
 
 
 def norms(searcher: Searcher, leaf: Any, field: str) -> list[float]:
-    """BM25's length normalisation of every document in a segment for ``field``; it depends
-    on the average length over the whole index, so it is kept with the searcher."""
-    cache: dict[tuple[str, str], list[float]] = searcher.__dict__.setdefault("_portal_norms", {})
-    key = (leaf.segment().segment_id(), field)
-    if key not in cache:
-        per_length = K1 * B / (searcher.avg_field_length(field) or 1)
-        base = K1 * (1 - B)
-        cache[key] = [base + per_length * length for length in _segment(leaf).lengths(leaf, field)]
-    return cache[key]
+    """BM25's length normalisation of every document in a segment for ``field``. It depends
+    on the average length over the whole index, so it is kept per segment and average:
+    every thread's searcher over the same index shares it, and a live commit that leaves
+    the average as it was keeps it."""
+    per_length = K1 * B / (searcher.avg_field_length(field) or 1)
+    key = (leaf.segment().segment_id(), field, per_length)
+    with _NORMS_LOCK:
+        found = _NORMS.get(key)
+        if found is not None:
+            _NORMS.move_to_end(key)
+            return found
+    base = K1 * (1 - B)
+    found = [base + per_length * length for length in _segment(leaf).lengths(leaf, field)]
+    with _NORMS_LOCK:
+        _NORMS[key] = found
+        while len(_NORMS) > _MAX_NORMS:
+            _NORMS.popitem(last=False)
+    return found
+
+
+_NORMS: OrderedDict[tuple[str, str, float], list[float]] = OrderedDict()
+_MAX_NORMS = 64  # two or three indexes' text fields (a build, its live segments, the next)
+_NORMS_LOCK = threading.Lock()
 
 
 def best_per_page(searcher: Searcher, found: dict[int, float], limit: int) -> Ranked:
