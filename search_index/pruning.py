@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 from whoosh.searching import Searcher
 
+from search_index.postings import Block
 from search_index.scoring import QueryTerm, Ranked, TermList, best_per_page, doc_columns
 
 # Comparisons with theta leave this much room, so that a bound computed with other rounding
@@ -186,14 +187,8 @@ def _add(
             at = bisect_right(candidates, last + offset)
             upto = bisect_right(candidates, block.max_id + offset, at)
             if upto > at:
-                ids, tfs = postings.postings.read(block)
-                for number in candidates[at:upto]:
-                    doc = number - offset
-                    tf = _frequency(ids, tfs, doc)
-                    if tf is not None and not (deleted and doc in deleted):
-                        value = scores[number] = scores[number] + numerator * tf / (tf + norms[doc])
-                        if value >= cutoff:
-                            hot.append(number)
+                wanted = [number - offset for number in candidates[at:upto]]
+                _add_to(postings, block, wanted, scores, leaders)
             last = block.max_id
             continue
         ids, tfs = postings.postings.read(block)
@@ -223,36 +218,49 @@ def _add(
 def _probe(postings: TermList, scores: dict[int, float], leaders: _Leaders | None = None) -> None:
     """Add a term's scores to the documents already in ``scores`` only, reading just the
     blocks that hold them."""
+    offset = postings.offset
+    candidates = sorted(doc - offset for doc in scores if 0 <= doc - offset < len(postings.norms))
+    if not candidates:
+        return
+    at = 0  # the next candidate to look for
+    for block in postings.postings.blocks():
+        if candidates[at] > block.max_id:
+            continue
+        upto = bisect_right(candidates, block.max_id, at)
+        _add_to(postings, block, candidates[at:upto], scores, leaders)
+        if upto == len(candidates):
+            return
+        at = upto
+
+
+def _add_to(
+    postings: TermList,
+    block: Block,
+    docs: list[int],
+    scores: dict[int, float],
+    leaders: _Leaders | None,
+) -> None:
+    """Add the term's scores in ``block`` to those of ``docs`` (in order, numbered within
+    the segment, all in ``scores`` already) that the block holds."""
     numerator, norms, offset, deleted = (
         postings.numerator,
         postings.norms,
         postings.offset,
         postings.deleted,
     )
-    candidates = sorted(doc - offset for doc in scores if 0 <= doc - offset < len(norms))
-    if not candidates:
-        return
     hot, cutoff = (leaders.hot, leaders.cutoff) if leaders else ([], float("inf"))
-    at = 0  # the next candidate to look for
-    for block in postings.postings.blocks():
-        if candidates[at] > block.max_id:
-            continue
-        upto = bisect_right(candidates, block.max_id, at)
-        ids, tfs = postings.postings.read(block)
-        if upto - at > _FEW_IN_BLOCK:
-            where = dict(zip(ids, tfs, strict=True))
-            found = [(doc, where.get(doc)) for doc in candidates[at:upto]]
-        else:
-            found = [(doc, _frequency(ids, tfs, doc)) for doc in candidates[at:upto]]
-        for doc, tf in found:
-            if tf is not None and not (deleted and doc in deleted):
-                number = doc + offset
-                value = scores[number] = scores[number] + numerator * tf / (tf + norms[doc])
-                if value >= cutoff:
-                    hot.append(number)
-        if upto == len(candidates):
-            return
-        at = upto
+    ids, tfs = postings.postings.read(block)
+    if len(docs) > _FEW_IN_BLOCK:
+        where = dict(zip(ids, tfs, strict=True))
+        found = [(doc, where.get(doc)) for doc in docs]
+    else:
+        found = [(doc, _frequency(ids, tfs, doc)) for doc in docs]
+    for doc, tf in found:
+        if tf is not None and not (deleted and doc in deleted):
+            number = doc + offset
+            value = scores[number] = scores[number] + numerator * tf / (tf + norms[doc])
+            if value >= cutoff:
+                hot.append(number)
 
 
 def _frequency(ids: list[int], tfs: Sequence[float], doc: int) -> float | None:

@@ -145,12 +145,11 @@ def write_update(
 ) -> Indexed | None:
     """The published index ``current``, brought up to date in the empty folder ``out``; None
     (and ``out`` left empty) when it cannot be, and everything must be indexed again."""
-    if not _usable(current, community, format_):
+    manifest = _usable_manifest(current, community, format_)
+    if manifest is None:
         return None
-    copy_index(current, out)
+    copy_index(current, out)  # the live writer never changes the manifest
     ix = open_index(out)
-    manifest = read_manifest(ix)
-    assert manifest is not None
     wanted = {page.page: source_hash(page.source) for page in pages}
     gone = {page for page in manifest.pages if page not in wanted}
     fresh = [page for page in pages if manifest.pages.get(page.page) != wanted[page.page]]
@@ -190,16 +189,18 @@ def write_update(
     return Indexed(full=False, documents=documents, pages=len(fresh), changes=changes)
 
 
-def _usable(current: Path, community: Community | None, format_: str) -> bool:
+def _usable_manifest(current: Path, community: Community | None, format_: str) -> Manifest | None:
+    """The published index's manifest, if its documents can be brought up to date."""
     try:
-        ix = open_index(current)
-        manifest = read_manifest(ix)
+        manifest = read_manifest(open_index(current))
     except Exception:  # unreadable, or from an older release: start afresh
-        return False
+        return None
     if manifest is None or manifest.format != format_:
-        return False
+        return None
     # Without a store, a full build has no questions; so must an update.
-    return manifest.origin == (community.origin if community else None)
+    if manifest.origin != (community.origin if community else None):
+        return None
+    return manifest
 
 
 def copy_index(source: Path, out: Path) -> None:
