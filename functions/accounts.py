@@ -100,6 +100,7 @@ def sign_in(body: models.SignIn) -> models.SessionOut:
         raise Problem("The username or password is wrong; check both and try again.", status=401)
     store.remove_attempts(attempt_ids)
     store.clear_attempts(*counted[0])
+    store.record_sign_in(user.id, now)  # the health figures count who is active
     web.sign_in(user)
     return _session()
 

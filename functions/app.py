@@ -13,8 +13,10 @@ from core.settings import Settings
 from core.settings import settings as process_settings
 from functions import (
     accounts,
+    feedback,
     forum,
     health,
+    metrics,
     moderation,
     notifications,
     openapi,
@@ -34,6 +36,8 @@ FUNCTIONS: dict[str, tuple[Blueprint, ...]] = {
     "forum": (forum.bp,),
     "notifications": (notifications.bp,),
     "moderation": (moderation.bp, promotion.bp),
+    "feedback": (feedback.bp,),
+    "metrics": (metrics.bp,),
 }
 
 

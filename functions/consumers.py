@@ -8,18 +8,23 @@ its idempotence makes harmless. In AWS the same handlers run from DynamoDB Strea
 position is the cursor, so the cursor is the store's opaque string and never a number the
 consumer reads.
 
+A consumer whose writes cannot be keyed by their event (counters: the metrics) saves its
+cursor itself, in the same transaction as the batch's changes (``saves_cursor``), so a batch
+counts once whenever the consumer stops.
+
 The search feed is a consumer too, but keeps its cursor inside the index it writes
 (:mod:`search_index.live`), committed with the changes it covers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.settings import Settings
-from functions import notify
-from functions.store import Event, Store
+from functions import metrics_consumer, notify
+from functions.store import EventPage, Store
+from search_index.pages import PageDirectory
 
 BATCH = 100  # events a consumer takes at a time
 
@@ -27,14 +32,24 @@ BATCH = 100  # events a consumer takes at a time
 @dataclass(frozen=True)
 class Consumer:
     name: str  # the key its cursor is saved under
-    handle: Callable[[Store, Sequence[Event]], None]  # a batch, in order
+    handle: Callable[[Store, EventPage], None]  # a batch, in order, and the cursor after it
+    saves_cursor: bool = False  # the handler saves the cursor with its own writes
 
 
 def consumers(settings: Settings) -> list[Consumer]:
     """Every consumer that keeps its cursor in the store, in the order they run."""
     site_url = settings.site_url if settings.smtp_url else None
+    pages = PageDirectory(settings.index_dir)
     return [
-        Consumer("notifications", lambda store, events: notify.handle(store, events, site_url)),
+        Consumer(
+            "notifications",
+            lambda store, page: notify.handle(store, page.events, site_url, pages.get),
+        ),
+        Consumer(
+            metrics_consumer.CONSUMER,
+            lambda store, page: metrics_consumer.handle(store, page.events, page.cursor),
+            saves_cursor=True,
+        ),
     ]
 
 
@@ -42,8 +57,9 @@ def run_batch(store: Store, consumer: Consumer, limit: int = BATCH) -> int:
     """Handle the next events after the consumer's cursor; how many there were."""
     page = store.events_after(store.consumer_cursor(consumer.name), limit)
     if page.events:
-        consumer.handle(store, page.events)
-        store.save_consumer_cursor(consumer.name, page.cursor)
+        consumer.handle(store, page)
+        if not consumer.saves_cursor:
+            store.save_consumer_cursor(consumer.name, page.cursor)
     return len(page.events)
 
 

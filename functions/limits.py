@@ -165,3 +165,29 @@ def sign_ups(by_address: Attempts, now: str) -> Limited | None:
         f"wait {_wait(retry)} and try again.",
         retry,
     )
+
+
+# "Was this helpful?": votes from one client address (people behind one network share it).
+FEEDBACK_WINDOW = dt.timedelta(minutes=10)
+FEEDBACK_PER_ADDRESS = 60
+FEEDBACK_ADDRESS = "feedback:address"
+
+
+def feedback(by_address: Attempts, now: str) -> Limited | None:
+    """Only so many votes on pages from one address in ten minutes."""
+    if by_address.count < FEEDBACK_PER_ADDRESS:
+        return None
+    retry = _until_oldest_leaves(by_address.oldest, FEEDBACK_WINDOW, now)
+    return Limited(
+        f"There were {FEEDBACK_PER_ADDRESS} votes on pages from your network in the last "
+        f"10 minutes; wait {_wait(retry)} and try again.",
+        retry,
+    )
+
+
+# Searches that found nothing, counted as gaps in the content: only so many per address, so
+# nobody can fill the list with made-up words.
+SEARCH_MISSES_WINDOW = dt.timedelta(minutes=10)
+SEARCH_MISSES_PER_ADDRESS = 20
+SEARCH_MISSES_ADDRESS = "search-miss:address"
+SEARCH_MISS_CHARS = 100  # the words kept of a long search

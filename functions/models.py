@@ -56,6 +56,8 @@ Tags = Annotated[list[Tag], Field(max_length=5), AfterValidator(_tags)]
 
 
 Reason = Annotated[str, Field(min_length=3, max_length=300), AfterValidator(_not_blank)]
+FeedbackReason = Literal["outdated", "unclear", "unsolved", "other"]
+PagePath = Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^/?#\s][^?#\s]*/$")]
 
 
 class Request(BaseModel):
@@ -313,14 +315,22 @@ class FollowOut(BaseModel):
     following: bool
 
 
+class PageNoteOut(BaseModel):
+    url: str  # the page, from the site's root: "en/faq/refunds/"
+    title: str
+    reason: FeedbackReason | None
+    comment: str | None
+
+
 class NotificationOut(BaseModel):
     id: int
-    kind: Literal["answer", "comment", "accepted"]
-    question_id: int
-    question_title: str
-    actor: Author
+    kind: Literal["answer", "comment", "accepted", "feedback"]
+    question_id: int | None  # None for feedback on a page
+    question_title: str | None
+    actor: Author | None  # None: a visitor who was not signed in
     created_at: Time
     read: bool
+    page: PageNoteOut | None = None  # what a reader said of a page (kind "feedback")
 
 
 class NotificationList(BaseModel):
@@ -410,3 +420,162 @@ class ProblemOut(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] | None = None
+
+
+# Feedback on pages
+
+
+class FeedbackRequest(Request):
+    lang: Lang
+    page: PagePath  # the page's address within its language: "faq/refunds/"
+    helpful: bool
+    reason: FeedbackReason | None = None  # why not: only with helpful false
+    comment: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class FeedbackQuery(BaseModel):
+    lang: Lang
+    page: PagePath
+
+
+class FeedbackOut(BaseModel):
+    helpful: bool | None  # None: this visitor has not said
+    reason: FeedbackReason | None = None
+    comment: str | None = None
+
+
+# The community's health
+
+
+class MetricsQuery(BaseModel):
+    period: Literal["7d", "30d", "90d", "365d"] = "30d"
+    lang: Lang | None = None
+
+
+class PeriodOut(BaseModel):
+    days: int
+    start: str  # first day, "2026-11-03"
+    end: str  # last day (today, UTC)
+    lang: Lang | None
+
+
+class WeekPoint(BaseModel):
+    start: str
+    end: str
+
+
+class MembersWeek(WeekPoint):
+    registered: int
+
+
+class ActiveMonth(BaseModel):
+    month: str  # "2026-11"
+    active: int
+    registered: int
+    share: float | None
+
+
+class MembersOut(BaseModel):
+    registered: int
+    registered_quarter_ago: int
+    growth_quarter: float | None
+    goal_growth_quarter: float
+    monthly_active: list[ActiveMonth]
+    goal_active_share: float
+    weekly: list[MembersWeek]
+
+
+class FeedbackWeek(WeekPoint):
+    positive: int
+    negative: int
+
+
+class FeedbackFigures(BaseModel):
+    positive: int
+    negative: int
+    positive_share: float | None
+    positive_month_before: int  # in the 30 days before the last 30
+    positive_last_month: int
+    growth_month: float | None
+    goal_growth_month: float
+    weekly: list[FeedbackWeek]
+
+
+class AnswerWeek(WeekPoint):
+    asked: int
+    answered: int
+    p50_seconds: float | None
+    p90_seconds: float | None
+
+
+class FirstAnswerOut(BaseModel):
+    asked: int
+    answered: int
+    p50_seconds: float | None
+    p90_seconds: float | None
+    within_goal: int
+    within_goal_share: float | None  # of the questions asked
+    goal_seconds: int
+    weekly: list[AnswerWeek]
+
+
+class WaitingQuestion(BaseModel):
+    id: int
+    title: str
+    lang: Lang
+    url: str  # from the site's root
+    asked_at: Time
+    waiting_seconds: int
+
+
+class UnansweredOut(BaseModel):
+    count: int
+    items: list[WaitingQuestion]
+
+
+class TrendOut(BaseModel):
+    kind: Literal["tag", "term"]
+    name: str
+    this_week: int
+    weekly_before: float
+    rise: float
+
+
+class ContributorOut(BaseModel):
+    user: Author
+    answers: int
+    accepted: int
+
+
+class FeedbackCommentOut(BaseModel):
+    reason: FeedbackReason | None
+    comment: str
+    at: Time
+
+
+class ArticleOut(BaseModel):
+    url: str  # from the site's root
+    lang: Lang
+    title: str
+    no: int
+    yes: int
+    reasons: dict[str, int]
+    comments: list[FeedbackCommentOut]
+
+
+class SearchGapOut(BaseModel):
+    query: str
+    lang: Lang
+    count: int
+
+
+class MetricsOut(BaseModel):
+    period: PeriodOut
+    members: MembersOut
+    feedback: FeedbackFigures
+    first_answer: FirstAnswerOut
+    unanswered: UnansweredOut
+    trending: list[TrendOut]
+    contributors: list[ContributorOut]
+    articles: list[ArticleOut]
+    search_gaps: list[SearchGapOut]

@@ -21,9 +21,20 @@ def _out(notification: Notification) -> models.NotificationOut:
         kind=notification.kind,
         question_id=notification.question_id,
         question_title=notification.question_title,
-        actor=models.Author(id=notification.actor_id, username=notification.actor_name),
+        actor=(
+            models.Author(id=notification.actor_id, username=notification.actor_name)
+            if notification.actor_id is not None and notification.actor_name is not None
+            else None
+        ),
         created_at=notification.created_at,
         read=notification.read,
+        page=(
+            models.PageNoteOut(
+                url=note.page, title=note.title, reason=note.reason, comment=note.comment
+            )
+            if (note := notification.page)
+            else None
+        ),
     )
 
 

@@ -2,7 +2,9 @@
 
 - an answer: everyone who follows the question (askers and answerers follow on their own);
 - a comment: the author of the post it is on;
-- an accepted answer: its author.
+- an accepted answer: its author;
+- a reader's "not helpful" on a knowledge-base page: the members of the team that owns the
+  page (``content/owners.yml``), with the reader's reason and comment.
 
 Nobody hears of what they did themselves, nor of a post hidden or deleted before the
 consumer got to its event. A question's followers are notified a page at a
@@ -13,7 +15,7 @@ so a replayed event adds nothing. The mail outbox is sent by :mod:`functions.mai
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from core.urls import question_url
 from functions.store import (
@@ -21,10 +23,14 @@ from functions.store import (
     Mail,
     NewNotifications,
     NotificationKind,
+    PageNote,
     Question,
     Store,
     User,
 )
+from search_index.pages import PageEntry
+
+PageLookup = Callable[[str], PageEntry | None]  # a page's entry by "en/faq/refunds/"
 
 FANOUT_BATCH = 100  # followers read at a time
 WRITE_BATCH = 500  # notifications written at a time
@@ -33,6 +39,12 @@ KINDS: dict[str, NotificationKind] = {
     "commented": "comment",
     "accepted": "accepted",
 }
+FEEDBACK_REASONS = {
+    "outdated": "it is out of date",
+    "unclear": "it is hard to understand",
+    "unsolved": "it did not solve their problem",
+    "other": "another reason",
+}
 SUBJECTS: dict[NotificationKind, str] = {
     "answer": "{actor} answered: {title}",
     "comment": "{actor} commented on: {title}",
@@ -40,9 +52,14 @@ SUBJECTS: dict[NotificationKind, str] = {
 }
 
 
-def handle(store: Store, events: Sequence[Event], site_url: str | None = None) -> None:
+def handle(
+    store: Store,
+    events: Sequence[Event],
+    site_url: str | None = None,
+    pages: PageLookup = lambda key: None,
+) -> None:
     """Notify whom ``events`` concern, a few hundred notifications to a write; queue their
-    emails too when ``site_url`` is given."""
+    emails too when ``site_url`` is given. ``pages`` finds who owns a page."""
     pending: list[NewNotifications] = []
     mail: list[Mail] = []
 
@@ -55,6 +72,10 @@ def handle(store: Store, events: Sequence[Event], site_url: str | None = None) -
         mail.clear()
 
     for event in events:
+        if event.kind == "feedback":
+            if not event.data.get("helpful"):
+                _page_feedback(store, event, pages, site_url, pending, mail)
+            continue
         kind = KINDS.get(event.kind)
         if kind is None or event.question_id is None or event.actor_id is None:
             continue
@@ -72,6 +93,60 @@ def handle(store: Store, events: Sequence[Event], site_url: str | None = None) -
             if sum(len(entry.user_ids) for entry in pending) >= WRITE_BATCH:
                 flush()
     flush()
+
+
+def _page_feedback(
+    store: Store,
+    event: Event,
+    pages: PageLookup,
+    site_url: str | None,
+    pending: list[NewNotifications],
+    mail: list[Mail],
+) -> None:
+    """A reader's "no": the page's owners hear of it, and of the reader's reason."""
+    key = f"{event.data['lang']}/{event.data['page']}"
+    entry = pages(key)
+    if entry is None or not entry.notify:
+        return  # a page since taken away, or one nobody keeps
+    found = (store.user_by_username(name) for name in entry.notify)
+    owners = [user for user in found if user is not None and user.id != event.actor_id]
+    if not owners:
+        return
+    note = PageNote(key, entry.title, event.data.get("reason"), event.data.get("comment"))
+    pending.append(
+        NewNotifications(
+            event.id,
+            "feedback",
+            None,
+            event.actor_id,
+            tuple(user.id for user in owners),
+            event.at,
+            note,
+        )
+    )
+    if site_url is not None:
+        mail.extend(feedback_email(event.id, user, note, site_url) for user in owners)
+
+
+def feedback_email(event_id: int, recipient: User, note: PageNote, site_url: str) -> Mail:
+    """The email telling a page's owner that a reader found it unhelpful."""
+    title = " ".join(note.title.split())
+    subject = f"A reader found this page unhelpful: {title}"
+    lines = [f"Hello {recipient.username},", "", subject]
+    if note.reason:
+        lines.append(f"Why: {FEEDBACK_REASONS.get(note.reason, note.reason)}")
+    if note.comment:
+        lines += ["", "They wrote:", note.comment]
+    lines += [
+        "",
+        f"{site_url}{note.page}",
+        "",
+        "You get this email because your team keeps this page on Nimbus Care.",
+        "",
+    ]
+    return Mail(
+        key=f"{event_id}:{recipient.id}", to=recipient.email, subject=subject, text="\n".join(lines)
+    )
 
 
 def _post_visible(store: Store, event: Event) -> bool:

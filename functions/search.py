@@ -7,6 +7,11 @@ relative to the site root and ``snippet`` is HTML (escaped text, ``<mark>`` arou
 not reach the results, as for common words in a large community. Bad input
 answers a 400 problem saying what to change.
 
+``submitted=1`` says the reader asked for this search (the results page sends it; the
+box's suggestions as one types do not): when it finds nothing in a language, its words
+(normalised, never who searched) are recorded as a gap in the content, a limited number
+per client address.
+
 This function only reads the index; community changes reach it through the search feed
 consumer (:mod:`functions.search_feed`), which ``portal work`` runs.
 """
@@ -16,7 +21,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from core.settings import Settings
+from functions import limits, web
 from functions.problems import Problem
+from functions.store import utcnow
+from search_index.analyzers import normalise
 from search_index.query import IndexMissing, QueryError, SearchIndex
 
 bp = Blueprint("search", __name__, url_prefix="/api")
@@ -44,7 +52,23 @@ def search() -> dict:
             title="Search unavailable",
             headers={"Retry-After": "60"},
         ) from None
+    if results.total == 0 and results.page == 1 and results.lang and request.args.get("submitted"):
+        _record_miss(results.lang, results.query)
     return results.to_json()
+
+
+def _record_miss(lang: str, query: str) -> None:
+    """Count a search that found nothing, unless this address has had its share of them."""
+    store, now = web.store(), utcnow()
+    address = limits.address_key(web.client_address())
+    window = limits.since(limits.SEARCH_MISSES_WINDOW, now)
+    if store.attempts(limits.SEARCH_MISSES_ADDRESS, address, window).count >= (
+        limits.SEARCH_MISSES_PER_ADDRESS
+    ):
+        return
+    store.add_attempts([(limits.SEARCH_MISSES_ADDRESS, address)], now, limits.attempts_expire(now))
+    words = normalise(" ".join(query.split()))[: limits.SEARCH_MISS_CHARS]
+    store.record_search_missed(lang, words, now)
 
 
 def search_index() -> SearchIndex:

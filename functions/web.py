@@ -23,6 +23,7 @@ from core import roles
 from core.settings import Settings
 from functions.problems import Problem
 from functions.store import Store, User
+from search_index.pages import PageDirectory
 
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -94,6 +95,16 @@ def development_key(path: Path) -> str:
 
 def store() -> Store:
     return current_app.extensions["portal_store"]
+
+
+def pages() -> PageDirectory:
+    """The published knowledge-base pages (one directory per app, read again after each
+    build): their titles and owners."""
+    extensions = current_app.extensions
+    if "page_directory" not in extensions:
+        settings: Settings = current_app.config["PORTAL_SETTINGS"]
+        extensions.setdefault("page_directory", PageDirectory(settings.index_dir))
+    return extensions["page_directory"]
 
 
 def current_user() -> User | None:

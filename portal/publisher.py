@@ -18,11 +18,13 @@ import os
 from pathlib import Path
 
 from core.settings import Settings
-from core.urls import promoted_source
+from core.urls import page_url, promoted_source
 from functions.store import Answer, Promotion, Question, Store
+from search_index import pages as directory
 from search_index.index import fields_of, open_index, open_writer, page_docs
 from search_index.live import LiveIndexer
-from site_config.build import rebuild
+from site_config import owners
+from site_config.build import page_entry, rebuild
 from site_config.frontmatter import FrontMatter, Promoted, Source, render
 
 CONSUMER = "publisher"
@@ -77,7 +79,8 @@ class Publisher:
         return result
 
     def _index(self, pages: dict[int, dict[str, Page | None]]) -> None:
-        ix = open_index(Path(os.path.realpath(self.settings.index_dir)))
+        published = Path(os.path.realpath(self.settings.index_dir))
+        ix = open_index(published)
         writer = open_writer(ix, timeout=10.0)
         try:
             for answer_id, by_lang in pages.items():
@@ -100,6 +103,17 @@ class Publisher:
             writer.cancel()
             raise
         writer.commit()
+        teams = owners.load(self.settings.content_dir)
+        directory.update(
+            published,
+            {
+                f"{lang}/{page_url(promoted_source(answer_id))}": (
+                    page_entry(page[0].title, page[0].kind, page[0].owner, teams) if page else None
+                )
+                for answer_id, by_lang in pages.items()
+                for lang, page in by_lang.items()
+            },
+        )
 
 
 Page = tuple[FrontMatter, str]  # a page's front matter and body

@@ -327,3 +327,24 @@ def _stemmer(algorithm: str) -> Callable[[str], str]:
             return stemmer.stemWord(word)
 
     return stem
+
+
+def words(text: str, lang: str) -> list[str]:
+    """The words of ``text`` as a reader names them: segmented for ``lang``, normalised,
+    without stop words, numbers or punctuation, and not stemmed (for lists people read,
+    such as trending topics).
+
+    >>> words("Battery drains fast after the 2.1 update", "en")
+    ['battery', 'drains', 'fast', 'after', 'update']
+    """
+    stops = _stop_words(lang)
+    return [
+        token.text
+        for token in (IcuWordTokenizer(locale=lang) | NormaliseFilter())(text)
+        if token.text not in stops and any(char.isalpha() for char in token.text)
+    ]
+
+
+@cache
+def _stop_words(lang: str) -> frozenset[str]:
+    return frozenset(normalise(word) for word in STOP_WORDS.get(lang, ()))

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,6 +25,8 @@ from mkdocs.utils.yaml import yaml_load
 from core import publish
 from core.languages import DEFAULT, LANGUAGES
 from core.settings import PROJECT_ROOT, Settings
+from core.urls import page_url
+from search_index import pages as directory
 from search_index.index import page_docs, page_key
 from search_index.updates import (
     Community,
@@ -35,8 +37,11 @@ from search_index.updates import (
     write_update,
 )
 from site_config import content as content_pages
-from site_config import ui
-from site_config.frontmatter import Page
+from site_config import owners, ui
+from site_config.frontmatter import FrontMatterError, Page
+
+# The kinds of page that ask "Was this helpful?" (see theme/partials/feedback.html).
+FEEDBACK_KINDS = ("faq", "guide", "community")
 
 
 class BuildError(Exception):
@@ -75,6 +80,7 @@ def _build(
     started: float,
 ) -> BuildReport:
     content = content_pages.load(settings.content_dir)
+    teams = _teams(settings, content)
     for warning in content.warnings:
         say(f"warning: {warning}")
     with publish.staged(settings.site_dir) as out:
@@ -84,7 +90,7 @@ def _build(
         write_root(out)
         say("indexing for search")
         # Published before the site's swap: if indexing fails, neither changes.
-        indexed = write_search_index(settings, content, config, community, full)
+        indexed = write_search_index(settings, content, config, community, full, teams)
         say(
             f"indexed {indexed.documents} documents afresh"
             if indexed.full
@@ -159,6 +165,7 @@ def write_search_index(
     config: Any,
     community: Community | None = None,
     full: bool = False,
+    teams: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Indexed:
     """Index the page sections (and community questions) that changed since the published
     index, or all of them with ``full``, and publish the index atomically.
@@ -178,7 +185,46 @@ def write_search_index(
         indexed = None
         if not full and current is not None:
             indexed = write_update(current, out, pages, community, format_)
-        return indexed or write_full(out, pages, community, format_)
+        indexed = indexed or write_full(out, pages, community, format_)
+        directory.write(out, page_directory(settings, content, teams or {}))
+        return indexed
+
+
+def page_directory(
+    settings: Settings, content: content_pages.Content, teams: Mapping[str, tuple[str, ...]]
+) -> dict[str, directory.PageEntry]:
+    """Every article and community page, by its address from the site's root."""
+    return {
+        f"{lang}/{page_url(content.relative(lang, page, settings.content_dir))}": page_entry(
+            page.meta.title, page.meta.kind, page.meta.owner, teams
+        )
+        for lang, lang_pages in content.pages.items()
+        for page in lang_pages
+        if page.meta.kind in FEEDBACK_KINDS
+    }
+
+
+def page_entry(
+    title: str, kind: str, owner: str, teams: Mapping[str, tuple[str, ...]]
+) -> directory.PageEntry:
+    return directory.PageEntry(title, kind, owner, teams.get(owner, ()))
+
+
+def _teams(settings: Settings, content: content_pages.Content) -> dict[str, tuple[str, ...]]:
+    try:
+        teams = owners.load(settings.content_dir)
+    except FrontMatterError as error:
+        raise content_pages.ContentError([error]) from None
+    content.warnings += owners.unknown_owners(
+        {
+            str(page.path): page.meta.owner
+            for pages in content.pages.values()
+            for page in pages
+            if page.meta.kind in FEEDBACK_KINDS
+        },
+        teams,
+    )
+    return teams
 
 
 def _page_source(lang: str, src_uri: str, page: Page, config: Any) -> PageSource:

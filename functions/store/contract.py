@@ -25,12 +25,13 @@ from core.roles import Role
 
 PostKind = Literal["question", "answer"]
 Sort = Literal["newest", "active", "votes", "unanswered"]
-NotificationKind = Literal["answer", "comment", "accepted"]
-Entity = Literal["user", "question", "answer", "comment"]
+NotificationKind = Literal["answer", "comment", "accepted", "feedback"]
+Entity = Literal["user", "question", "answer", "comment", "page", "search"]
 # What happened. Each names its entity, its actor (who did it), the user it affects (the
 # author of the post acted on) and a small data payload (see README.md, "Events").
 EventKind = Literal[
     "signed_up",  # user; affects the new member
+    "signed_in",  # user
     "asked",  # question; data: lang, tags
     "edited",  # question or answer; data: revision
     "answered",  # answer; affects the asker
@@ -52,6 +53,10 @@ EventKind = Literal[
     "noted",  # answer; affects its author; data: text (null: the note was taken away)
     "promoted",  # answer; affects its author; data: lang, title, previous_lang (if it moved)
     "unpromoted",  # answer; affects its author; data: lang, reason
+    # page (entity_id: the vote's id); the actor is the member, or none for a visitor; data:
+    # lang, page, helpful, reason, comment, previous (the vote it replaced: helpful, reason, at)
+    "feedback",
+    "search_missed",  # search (entity_id 0), nobody's: data: lang, query (normalised)
 ]
 # What moderators did: the audit log is these events, when a moderator or admin did them.
 MODERATION_KINDS: tuple[str, ...] = (
@@ -199,16 +204,27 @@ class Revision:
 
 
 @dataclass(frozen=True, slots=True)
+class PageNote:
+    """What a notification about a knowledge-base page says: a reader's "no" and why."""
+
+    page: str  # "en/faq/refunds/", relative to the site's root
+    title: str
+    reason: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notification:
     id: int
     user_id: int
     kind: NotificationKind
-    question_id: int
-    question_title: str
-    actor_id: int
-    actor_name: str
+    question_id: int | None  # None for a page's feedback
+    question_title: str | None
+    actor_id: int | None  # None for a visitor who was not signed in
+    actor_name: str | None
     created_at: str
     read: bool
+    page: PageNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +233,11 @@ class NewNotifications:
 
     event_id: int
     kind: NotificationKind
-    question_id: int
-    actor_id: int
+    question_id: int | None
+    actor_id: int | None
     user_ids: tuple[int, ...]
     at: str
+    page: PageNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +315,50 @@ class Mail:
     attempts: int = 0
     status: Literal["pending", "sent", "failed"] = "pending"
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """One reader's vote on one page: helpful or not, and why not."""
+
+    lang: str
+    page: str  # the page's address within its language: "faq/refunds/"
+    helpful: bool
+    reason: str | None
+    comment: str | None
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionClock:
+    """What the health figures keep of a question: when it was asked and first answered."""
+
+    question_id: int
+    lang: str
+    asked_at: str
+    answered_at: str | None
+    counted: bool  # in the figures (not held back when asked, not deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A change to one counter: ``name`` in ``lang`` ("" for every language) over ``period``
+    (a day "2026-11-02" or a month "2026-11"), for ``key`` ("" for none)."""
+
+    name: str
+    lang: str
+    period: str
+    key: str
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class MetricUpdate:
+    """What a batch of events changes in the health figures, applied in one transaction."""
+
+    counts: list[Count]
+    clocks: list[QuestionClock]
+    active: list[tuple[str, int]]  # (month, member) pairs seen active for the first time
 
 
 @dataclass(frozen=True, slots=True)
@@ -596,6 +657,69 @@ class Store(Protocol):
     def clear_attempts(self, scope: str, key: str) -> None: ...
     def forget_expired(self, now: str, limit: int = 500) -> int:
         """Delete up to ``limit`` expired attempts and sent mail; how many went."""
+        ...
+
+    # Feedback on pages, and searches that found nothing
+    def give_feedback(
+        self,
+        visitor: str,
+        lang: str,
+        page: str,
+        helpful: bool,
+        reason: str | None,
+        comment: str | None,
+        user_id: int | None,
+        now: str,
+    ) -> bool:
+        """Record a visitor's vote on a page, replacing their earlier one; False (and no
+        event) when it says what the earlier one said."""
+        ...
+
+    def feedback_of(self, visitor: str, lang: str, page: str) -> Feedback | None: ...
+    def feedback_comments(self, lang: str, page: str, limit: int = 3) -> list[Feedback]:
+        """The newest votes on a page that came with a comment."""
+        ...
+
+    def record_sign_in(self, user_id: int, now: str) -> None: ...
+    def record_search_missed(self, lang: str, query: str, now: str) -> None:
+        """A search that found nothing (its words only: not who searched)."""
+        ...
+
+    # The health figures: counters kept by the metrics consumer
+    def question_clocks(self, question_ids: Sequence[int]) -> dict[int, QuestionClock]: ...
+    def seen_active(self, pairs: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which of these (month, member) pairs are counted active already."""
+        ...
+
+    def apply_metrics(self, update: MetricUpdate, consumer: str, cursor: str | None) -> None:
+        """Apply a batch's counter changes and save the consumer's cursor, in one
+        transaction: a batch is counted once, whenever the consumer stops."""
+        ...
+
+    def metric_rows(
+        self, name: str, langs: Sequence[str], start: str, end: str
+    ) -> list[tuple[str, str, int]]:
+        """(period, key, value) of ``name`` over periods ``start`` to ``end`` (inclusive),
+        summed over ``langs``."""
+        ...
+
+    def metric_top(
+        self, name: str, langs: Sequence[str], start: str, end: str, limit: int
+    ) -> list[tuple[str, int]]:
+        """The ``limit`` keys of ``name`` with the largest totals over the periods."""
+        ...
+
+    def metric_keys(
+        self, name: str, langs: Sequence[str], start: str, end: str, keys: Sequence[str]
+    ) -> dict[str, int]:
+        """Totals over the periods of the given keys only."""
+        ...
+
+    def unanswered(
+        self, asked_before: str, lang: str | None, limit: int
+    ) -> tuple[int, list[Question]]:
+        """Visible questions with no visible answer, asked at or before ``asked_before`` (in
+        ``lang``, or any): how many, and the newest ``limit`` of them."""
         ...
 
     # The event log and its consumers

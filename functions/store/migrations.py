@@ -250,4 +250,62 @@ MIGRATIONS: list[str] = [
     ALTER TABLE questions ADD COLUMN promoted_answer_id INTEGER;
     ALTER TABLE questions ADD COLUMN promoted_lang TEXT
     """,
+    # 5: feedback on pages, notifications of pages (feedback for their owners) besides
+    # questions, and the counters the community-health figures are read from.
+    """
+    CREATE TABLE feedback (
+        lang TEXT NOT NULL,
+        page TEXT NOT NULL,
+        visitor TEXT NOT NULL,
+        id INTEGER NOT NULL UNIQUE,
+        helpful INTEGER NOT NULL,
+        reason TEXT,
+        comment TEXT,
+        user_id INTEGER REFERENCES users(id),
+        at TEXT NOT NULL,
+        PRIMARY KEY (lang, page, visitor)
+    ) WITHOUT ROWID;
+    CREATE INDEX feedback_comments ON feedback(lang, page, at) WHERE comment IS NOT NULL;
+    CREATE TABLE notifications_new (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        kind TEXT NOT NULL,
+        question_id INTEGER REFERENCES questions(id) ON DELETE CASCADE,
+        actor_id INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        event_id INTEGER,
+        page TEXT,
+        page_title TEXT,
+        data TEXT
+    );
+    INSERT INTO notifications_new (id, user_id, kind, question_id, actor_id, created_at, read,
+                                   event_id)
+        SELECT id, user_id, kind, question_id, actor_id, created_at, read, event_id
+        FROM notifications;
+    DROP TABLE notifications;
+    ALTER TABLE notifications_new RENAME TO notifications;
+    CREATE INDEX notifications_user ON notifications(user_id, id);
+    CREATE UNIQUE INDEX notifications_event ON notifications(event_id, user_id);
+    CREATE TABLE metric_counts (
+        name TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        period TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        PRIMARY KEY (name, lang, period, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE metric_questions (
+        question_id INTEGER PRIMARY KEY,
+        lang TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        answered_at TEXT,
+        counted INTEGER NOT NULL
+    );
+    CREATE TABLE metric_active (
+        month TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        PRIMARY KEY (month, user_id)
+    ) WITHOUT ROWID
+    """,
 ]

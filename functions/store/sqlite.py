@@ -32,15 +32,19 @@ from functions.store.contract import (
     Conflict,
     Event,
     EventPage,
+    Feedback,
     Flag,
     Mail,
+    MetricUpdate,
     ModeratorNote,
     NewNotifications,
     Notification,
     Page,
+    PageNote,
     PostKind,
     Promotion,
     Question,
+    QuestionClock,
     ReviewItem,
     Revision,
     Sort,
@@ -1256,7 +1260,16 @@ class SQLiteStore:
         for _ in range(ID_DRAWS):
             rows = json.dumps(
                 [
-                    [new_id(), b.event_id, user_id, b.kind, b.question_id, b.actor_id, b.at]
+                    [
+                        new_id(),
+                        b.event_id,
+                        user_id,
+                        b.kind,
+                        b.question_id,
+                        b.actor_id,
+                        b.at,
+                        *_page_note_columns(b.page),
+                    ]
                     for b in batches
                     for user_id in dict.fromkeys(b.user_ids)
                 ]
@@ -1267,8 +1280,9 @@ class SQLiteStore:
                     # process in the same millisecond as a "mark all read") is read already.
                     added = db.execute(
                         "INSERT INTO notifications (id, event_id, user_id, kind, question_id,"
-                        " actor_id, created_at, read) SELECT value ->> 0, value ->> 1,"
-                        " value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,"
+                        " actor_id, created_at, page, page_title, data, read) SELECT"
+                        " value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,"
+                        " value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9,"
                         " value ->> 0 <= (SELECT read_through FROM users WHERE id = value ->> 2)"
                         " FROM json_each(?) WHERE true ON CONFLICT (event_id, user_id) DO NOTHING"
                         " RETURNING user_id, read",
@@ -1439,6 +1453,181 @@ class SQLiteStore:
             ).rowcount
         return attempts + mail
 
+    # Feedback on pages, and searches that found nothing
+
+    def give_feedback(
+        self,
+        visitor: str,
+        lang: str,
+        page: str,
+        helpful: bool,
+        reason: str | None,
+        comment: str | None,
+        user_id: int | None,
+        now: str,
+    ) -> bool:
+        with self._write() as db:
+            before = db.execute(
+                "SELECT id, helpful, reason, comment, at FROM feedback"
+                " WHERE lang = ? AND page = ? AND visitor = ?",
+                (lang, page, visitor),
+            ).fetchone()
+            values = {
+                "helpful": int(helpful),
+                "reason": reason,
+                "comment": comment,
+                "user_id": user_id,
+                "at": now,
+            }
+            if before is None:
+                vote_id = self._insert(
+                    db, "feedback", {"lang": lang, "page": page, "visitor": visitor, **values}
+                )
+                previous = None
+            elif tuple(before[1:4]) == (int(helpful), reason, comment):
+                return False
+            else:
+                vote_id = before[0]
+                db.execute(
+                    "UPDATE feedback SET helpful = ?, reason = ?, comment = ?, user_id = ?,"
+                    " at = ? WHERE id = ?",
+                    (*values.values(), vote_id),
+                )
+                previous = {"helpful": bool(before[1]), "reason": before[2], "at": before[4]}
+            self._event(
+                db,
+                "feedback",
+                "page",
+                vote_id,
+                None,
+                now,
+                actor=user_id,
+                lang=lang,
+                page=page,
+                helpful=helpful,
+                reason=reason,
+                comment=comment,
+                previous=previous,
+            )
+        return True
+
+    def feedback_of(self, visitor: str, lang: str, page: str) -> Feedback | None:
+        row = self._db.execute(
+            f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE lang = ? AND page = ? AND visitor = ?",
+            (lang, page, visitor),
+        ).fetchone()
+        return _feedback(row) if row else None
+
+    def feedback_comments(self, lang: str, page: str, limit: int = 3) -> list[Feedback]:
+        rows = self._db.execute(
+            f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE lang = ? AND page = ?"
+            " AND comment IS NOT NULL ORDER BY at DESC LIMIT ?",
+            (lang, page, limit),
+        ).fetchall()
+        return [_feedback(row) for row in rows]
+
+    def record_sign_in(self, user_id: int, now: str) -> None:
+        with self._write() as db:
+            self._event(db, "signed_in", "user", user_id, None, now, actor=user_id)
+
+    def record_search_missed(self, lang: str, query: str, now: str) -> None:
+        with self._write() as db:
+            self._event(
+                db, "search_missed", "search", 0, None, now, actor=None, lang=lang, query=query
+            )
+
+    # The health figures
+
+    def question_clocks(self, question_ids: Sequence[int]) -> dict[int, QuestionClock]:
+        rows = self._db.execute(
+            "SELECT question_id, lang, asked_at, answered_at, counted FROM metric_questions"
+            " WHERE question_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(question_ids)),),
+        ).fetchall()
+        return {row[0]: QuestionClock(*row[:4], bool(row[4])) for row in rows}
+
+    def seen_active(self, pairs: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        rows = self._db.execute(
+            "SELECT month, user_id FROM metric_active WHERE (month, user_id) IN"
+            " (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+            (json.dumps(list(pairs)),),
+        ).fetchall()
+        return {(month, user_id) for month, user_id in rows}
+
+    def apply_metrics(self, update: MetricUpdate, consumer: str, cursor: str | None) -> None:
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO metric_counts (name, lang, period, key, value) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (name, lang, period, key) DO UPDATE"
+                " SET value = value + excluded.value",
+                [(c.name, c.lang, c.period, c.key, c.delta) for c in update.counts if c.delta],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO metric_questions"
+                " (question_id, lang, asked_at, answered_at, counted) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (c.question_id, c.lang, c.asked_at, c.answered_at, int(c.counted))
+                    for c in update.clocks
+                ],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO metric_active (month, user_id) VALUES (?, ?)", update.active
+            )
+            db.execute(
+                "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
+                (consumer, cursor),
+            )
+
+    def metric_rows(
+        self, name: str, langs: Sequence[str], start: str, end: str
+    ) -> list[tuple[str, str, int]]:
+        return self._db.execute(
+            f"SELECT period, key, sum(value) FROM metric_counts WHERE name = ?"
+            f" AND lang IN ({_marks(langs)}) AND period BETWEEN ? AND ?"
+            " GROUP BY period, key ORDER BY period, key",
+            (name, *langs, start, end),
+        ).fetchall()
+
+    def metric_top(
+        self, name: str, langs: Sequence[str], start: str, end: str, limit: int
+    ) -> list[tuple[str, int]]:
+        return self._db.execute(
+            f"SELECT key, sum(value) AS total FROM metric_counts WHERE name = ?"
+            f" AND lang IN ({_marks(langs)}) AND period BETWEEN ? AND ?"
+            " GROUP BY key HAVING total > 0 ORDER BY total DESC, key LIMIT ?",
+            (name, *langs, start, end, limit),
+        ).fetchall()
+
+    def metric_keys(
+        self, name: str, langs: Sequence[str], start: str, end: str, keys: Sequence[str]
+    ) -> dict[str, int]:
+        rows = self._db.execute(
+            f"SELECT key, sum(value) FROM metric_counts WHERE name = ?"
+            f" AND lang IN ({_marks(langs)}) AND period BETWEEN ? AND ?"
+            " AND key IN (SELECT value FROM json_each(?)) GROUP BY key",
+            (name, *langs, start, end, json.dumps(list(keys), ensure_ascii=False)),
+        ).fetchall()
+        return dict(rows)
+
+    def unanswered(
+        self, asked_before: str, lang: str | None, limit: int
+    ) -> tuple[int, list[Question]]:
+        where = "q.hidden = 0 AND q.answer_count = 0 AND q.created_at <= ? AND q.deleted = 0"
+        params: list = [asked_before]
+        if lang is not None:
+            where += " AND q.lang = ?"
+            params.append(lang)
+        (count,) = self._db.execute(
+            f"SELECT count(*) FROM questions q WHERE {where}", params
+        ).fetchone()
+        rows = self._db.execute(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions q JOIN users u ON u.id = q.author_id"
+            f" WHERE {where} ORDER BY q.created_at DESC, q.id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return count, [self._question(row) for row in rows]
+
     # The event log and its consumers
 
     def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
@@ -1511,14 +1700,25 @@ class _WriterTurn:
 # Read: marked one by one, or at or below the recipient's watermark (everything marked).
 _NOTIFICATION_SELECT = (
     "SELECT n.id, n.user_id, n.kind, n.question_id, q.title, n.actor_id, u.username,"
-    " n.created_at, n.read OR n.id <= r.read_through FROM notifications n"
-    " JOIN questions q ON q.id = n.question_id JOIN users u ON u.id = n.actor_id"
-    " JOIN users r ON r.id = n.user_id"
+    " n.created_at, n.read OR n.id <= r.read_through, n.page, n.page_title, n.data"
+    " FROM notifications n LEFT JOIN questions q ON q.id = n.question_id"
+    " LEFT JOIN users u ON u.id = n.actor_id JOIN users r ON r.id = n.user_id"
 )
 
 
 def _notification(row: tuple) -> Notification:
-    return Notification(*row[:8], bool(row[8]))
+    page = None
+    if row[9] is not None:
+        data = json.loads(row[11] or "{}")
+        page = PageNote(row[9], row[10], data.get("reason"), data.get("comment"))
+    return Notification(*row[:8], bool(row[8]), page)
+
+
+def _page_note_columns(note: PageNote | None) -> list:
+    if note is None:
+        return [None, None, None]
+    data = {"reason": note.reason, "comment": note.comment}
+    return [note.page, note.title, json.dumps(data, ensure_ascii=False)]
 
 
 def _encode_cursor(key: str | int, last_id: int) -> str:
@@ -1538,6 +1738,17 @@ def _decode_cursor(cursor: str, key_type: type) -> list:
 
 
 _EVENT_COLUMNS = "id, kind, entity, entity_id, question_id, actor_id, affected_id, at, data"
+
+
+_FEEDBACK_COLUMNS = "lang, page, helpful, reason, comment, at"
+
+
+def _feedback(row: tuple) -> Feedback:
+    return Feedback(row[0], row[1], bool(row[2]), *row[3:])
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _event_from(row: tuple) -> Event:

@@ -261,7 +261,9 @@
     place.appendChild(list);
     place.appendChild(pager);
     if (!query) return;
-    fetchResults({ q: query, lang: pageLang, kind: params.get("kind"), tag: params.get("tag"), page: page })
+    // submitted: a search the reader asked for (not one typed halfway), so one that finds
+    // nothing is counted as a gap in the content.
+    fetchResults({ q: query, lang: pageLang, kind: params.get("kind"), tag: params.get("tag"), page: page, submitted: "1" })
       .then(function (body) {
         var notes = [];
         if (body.did_you_mean) notes.push(t("search.corrected", { query: body.did_you_mean }));

@@ -1,0 +1,29 @@
+"""The metrics consumer: counts what the event log says into the health figures' counters
+(the rules are :mod:`functions.metric_rules`), a batch at a time, and saves its cursor in the
+same transaction as the counts, so nothing is counted twice or lost when it stops."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from functions.metric_rules import Known, fold, month
+from functions.store import Event, Store
+from search_index.analyzers import words
+
+CONSUMER = "metrics"
+
+
+def handle(store: Store, events: Sequence[Event], cursor: str | None) -> None:
+    """Count ``events`` and move the cursor to ``cursor``, in one write."""
+    question_ids = {event.question_id for event in events if event.question_id is not None}
+    titles = {}
+    for event in events:
+        if event.kind == "asked" and (question := store.question(event.entity_id)):
+            titles[question.id] = question.title
+    pairs = {(month(event.at), event.actor_id) for event in events if event.actor_id is not None}
+    known = Known(
+        clocks=store.question_clocks(sorted(question_ids)),
+        titles=titles,
+        active=store.seen_active(sorted(pairs)),
+    )
+    store.apply_metrics(fold(events, known, words), CONSUMER, cursor)
