@@ -8,7 +8,7 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-noto-core
 # The HTTP load generator bench/api.py drives the API with.
 BENCH_PACKAGES := wrk
 
-.PHONY: setup run build test lint bench lock browser clean
+.PHONY: setup run build test lint bench lock browser vendor clean
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,13 @@ bench: setup
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-unknown-linux-gnu -o requirements.lock
+
+# Copy the browser libraries locked in package-lock.json into theme/assets/vendor/ (the
+# copies are committed, so building the site needs no npm).
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css \
+	  node_modules/uplot/LICENSE theme/assets/vendor/uplot/
 
 clean:
 	rm -rf site site.builds var .pytest_cache

@@ -1,15 +1,20 @@
 """``portal demo``: a believable community (members, questions in four languages, answers,
-comments, votes, accepted answers) so that a fresh portal looks alive.
+comments, votes, accepted answers) so that a fresh portal looks alive, with a few months of
+history for the health dashboard: members signing in, readers' votes on the knowledge
+base's pages (with reasons and comments), and searches that found nothing.
 
 The data is in ``demo_data/``; everything is written through the same community functions
-as the API, at times spread over the last four weeks. Loading twice adds nothing: members
-are found by username, questions by their author and title.
+and store calls as the API, at times spread over the last weeks. Loading twice adds
+nothing: members are found by username, questions by their author and title, votes by
+their visitor and page, and the sign-ins and searches are written with the members.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +29,37 @@ DATA = Path(__file__).parent / "demo_data"
 DEMO_PASSWORD = "nimbus-demo-2026"
 
 
-def load(store: Store, now: dt.datetime | None = None) -> dict[str, int]:
-    """Add whatever of the demo community is missing; count what is there."""
+HISTORY_WEEKS = 10  # how far back readers' votes and sign-ins go
+ACTIVE_CHANCE = 0.72  # the chance a member signs in during a given month
+# Searches readers made that found nothing, by language: the gaps the dashboard lists.
+MISSED_SEARCHES = {
+    "en": ["esim transfer", "nimbus watch strap size", "trade in old phone", "esim transfer"],
+    "hi": ["ईसिम ट्रांसफर", "पुराना फोन बदलें"],
+    "ru": ["перенос esim", "обмен старого телефона", "перенос esim"],
+    "km": ["ផ្ទេរ esim", "ប្តូរទូរស័ព្ទចាស់"],
+}
+# What readers wrote after "no", by language.
+COMMENTS = {
+    "en": ["The prices here are from last year.", "I could not find the form this mentions."],
+    "hi": ["यहाँ दी गई कीमतें पुरानी हैं।", "जिस फॉर्म का ज़िक्र है, वह मुझे नहीं मिला।"],
+    "ru": ["Цены здесь прошлогодние.", "Не нашёл форму, о которой здесь говорится."],
+    "km": ["តម្លៃនៅទីនេះជារបស់ឆ្នាំមុន។", "ខ្ញុំរកមិនឃើញទម្រង់ដែលបាននិយាយនៅទីនេះទេ។"],
+}
+REASONS = ("outdated", "unclear", "unsolved", "other")
+
+
+def load(store: Store, now: dt.datetime | None = None, pages: Sequence[str] = ()) -> dict[str, int]:
+    """Add whatever of the demo community is missing; count what is there. ``pages`` are
+    the knowledge base's pages ("en/faq/refunds/") readers' votes go to."""
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    known = {row["name"] for row in _rows() if store.user_by_username(row["name"])}
     users = _members(store, now)
     members = list(users.values())
+    if len(known) < len(users):  # first load: the members' history comes with them
+        _sign_ins(store, [user for name, user in users.items() if name not in known], now)
+        _missed_searches(store, now)
     report = {"users": len(users), "questions": 0, "answers": 0, "added": 0}
+    report["votes"] = _votes(store, pages, now)
     number = 0
     for lang in CODES:
         for item in yaml.safe_load((DATA / f"{lang}.yml").read_text(encoding="utf-8")):
@@ -44,8 +74,12 @@ def load(store: Store, now: dt.datetime | None = None) -> dict[str, int]:
     return report
 
 
+def _rows() -> list[dict[str, Any]]:
+    return yaml.safe_load((DATA / "users.yml").read_text(encoding="utf-8"))
+
+
 def _members(store: Store, now: dt.datetime) -> dict[str, User]:
-    rows = yaml.safe_load((DATA / "users.yml").read_text(encoding="utf-8"))
+    rows = _rows()
     password = os.environ.get("PORTAL_USER_PASSWORD") or DEMO_PASSWORD
     users = {}
     for row in rows:
@@ -92,7 +126,8 @@ def _question(
         store.set_vote(voter.id, "question", question_id, 1, iso(asked + dt.timedelta(hours=1)))
     accepted = None
     for position, entry in enumerate(item["answers"], start=1):
-        answered = asked + dt.timedelta(minutes=35 * position + number % 11)
+        # Most first answers come within the two-hour goal; some take longer.
+        answered = asked + dt.timedelta(minutes=35 * position + number * 37 % 130)
         question = store.question(question_id)
         assert question is not None
         answer_id = community.answer(
@@ -118,3 +153,44 @@ def _question(
         question = store.question(question_id)
         assert question is not None
         community.accept(store, asker, question, accepted[0], iso(accepted[1]))
+
+
+def _sign_ins(store: Store, members: list[User], now: dt.datetime) -> None:
+    """Members signing in over the last months, about :data:`ACTIVE_CHANCE` of them each
+    month (never before they joined)."""
+    chance = random.Random(7)
+    for member in members:
+        joined = dt.datetime.fromisoformat(member.created_at.replace("Z", "+00:00"))
+        for weeks_ago in range(0, HISTORY_WEEKS + 8, 4):
+            at = now - dt.timedelta(weeks=weeks_ago, days=chance.randrange(0, 7), hours=3)
+            if at > joined and chance.random() < ACTIVE_CHANCE:
+                store.record_sign_in(member.id, iso(at))
+
+
+def _missed_searches(store: Store, now: dt.datetime) -> None:
+    for lang, queries in MISSED_SEARCHES.items():
+        for number, query in enumerate(queries):
+            at = now - dt.timedelta(days=2 + number * 3, hours=number)
+            store.record_search_missed(lang, query, iso(at))
+
+
+def _votes(store: Store, pages: Sequence[str], now: dt.datetime) -> int:
+    """Readers' votes on pages, a few a week for :data:`HISTORY_WEEKS` weeks, more of them
+    lately; most say the page helped. The same visitors each time, so a second load adds
+    nothing."""
+    chance = random.Random(11)
+    added = 0
+    for number, key in enumerate(sorted(pages)):
+        lang, _, page = key.partition("/")
+        for visitor in range(chance.randrange(2, 9)):
+            at = now - dt.timedelta(
+                days=HISTORY_WEEKS * 7 * chance.random() ** 1.25,
+                minutes=chance.randrange(0, 600),
+            )
+            helpful = chance.random() < (0.45 if number % 7 == 0 else 0.8)
+            reason = None if helpful else chance.choice(REASONS)
+            comment = None if helpful or chance.random() < 0.6 else chance.choice(COMMENTS[lang])
+            added += store.give_feedback(
+                f"demo:{visitor}", lang, page, helpful, reason, comment, None, iso(at)
+            )
+    return added

@@ -86,15 +86,17 @@ def _prompt_password() -> str | None:
 
 def demo(settings: Settings, args: argparse.Namespace) -> int:
     from functions.demo import load
+    from search_index.pages import PageDirectory
 
     store = open_store(settings.store)
     try:
-        report = load(store)
+        report = load(store, pages=PageDirectory(settings.index_dir).keys())
     finally:
         store.close()
     print(
         f"Demo community: {report['users']} users, {report['questions']} questions, "
-        f"{report['answers']} answers ({report['added']} questions added now)."
+        f"{report['answers']} answers ({report['added']} questions added now), "
+        f"{report['votes']} readers' votes on pages added."
     )
     return 0
 

@@ -52,14 +52,20 @@ class PageDirectory:
         self._entries: dict[str, PageEntry] = {}
 
     def get(self, key: str) -> PageEntry | None:
+        return self._current().get(key)
+
+    def keys(self) -> list[str]:
+        return sorted(self._current())
+
+    def _current(self) -> dict[str, PageEntry]:
         path = Path(os.path.realpath(self.index_dir)) / FILE
         try:
             version = (str(path), path.stat().st_mtime_ns)
         except FileNotFoundError:
-            return None
+            return {}
         if version != self._seen:
             self._entries, self._seen = _read(path), version
-        return self._entries.get(key)
+        return self._entries
 
 
 def _read(path: Path) -> dict[str, PageEntry]:
@@ -75,5 +81,7 @@ def _read(path: Path) -> dict[str, PageEntry]:
 def _write(path: Path, entries: Mapping[str, PageEntry]) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     data = {key: asdict(entry) for key, entry in sorted(entries.items())}
-    partial.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+    partial.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     os.replace(partial, path)

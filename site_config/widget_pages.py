@@ -64,6 +64,13 @@ PAGES: tuple[WidgetPage, ...] = (
         intro="log.intro",
     ),
     WidgetPage(
+        "dashboard",
+        "community/dashboard.md",
+        title="dashboard.title",
+        widget="dashboard",
+        intro="dashboard.intro",
+    ),
+    WidgetPage(
         "notifications",
         "community/notifications.md",
         title="notifications.title",

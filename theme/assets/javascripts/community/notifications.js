@@ -28,16 +28,25 @@
       setUnread(unread - 1);
     }
 
+    var siteRoot = new URL("../", new URL(document.querySelector('meta[name="portal:root"]').getAttribute("content"), location.href));
+
     function noteItem(note) {
-      var title = el("span", { class: "cm-note__title", text: note.question_title });
+      var page = note.page;
+      var title = el("span", { class: "cm-note__title", text: page ? page.title : note.question_title });
       var link = el("a", {
         class: "cm-note__link",
-        href: C.href("question", { id: note.question_id })
-      }, C.compose(t("notifications.kind." + note.kind), { actor: note.actor.username, title: title }));
+        href: page ? new URL(page.url, siteRoot).pathname : C.href("question", { id: note.question_id })
+      }, C.compose(t("notifications.kind." + note.kind), { actor: note.actor ? note.actor.username : "", title: title }));
+      // A reader's "no" on a page: why, and what they wrote.
+      var said = page ? el("span", { class: "cm-note__said" }, [
+        page.reason ? " " + t("feedback.reason." + page.reason) + "." : "",
+        page.comment ? " " + t("notifications.feedback.comment", { comment: page.comment }) : ""
+      ]) : null;
       var item = el("li", { class: "cm-note" + (note.read ? "" : " cm-note--unread") }, [
         el("span", { class: "cm-note__state", text: note.read ? t("notifications.read") : t("notifications.unread") }),
         " ",
         link,
+        said,
         " ",
         C.time(note.created_at)
       ]);
