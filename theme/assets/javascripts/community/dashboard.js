@@ -153,14 +153,14 @@
       var options = {
         width: Math.max(260, plot.clientWidth),
         height: 220,
-        legend: { show: true },
+        legend: { show: true, live: true },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false } },
         axes: [
           { values: function (u, ticks) { return ticks.map(function (tick) { var point = spec.points[Math.round(tick)]; return point && Math.abs(tick - Math.round(tick)) < 0.01 ? point.label : ""; }); } },
           { values: function (u, ticks) { return ticks.map(spec.axis || String); }, size: 60 }
         ],
-        series: [{ label: t("dash.col.period"), value: function (u, index) { var point = spec.points[index]; return point ? point.label : "--"; } }].concat(spec.series.map(function (series) {
+        series: [{ label: t("dash.col.period"), value: function (u, index) { var point = spec.points[index]; return point ? point.label : "–"; } }].concat(spec.series.map(function (series) {
           return {
             label: series.label,
             stroke: series.color,
@@ -168,7 +168,7 @@
             dash: series.goal ? [6, 4] : undefined,
             points: { show: !series.goal },
             spanGaps: true,
-            value: function (u, value) { return series.format(value); }
+            value: function (u, value) { return value === null || value === undefined ? "–" : series.format(value); }
           };
         }))
       };
