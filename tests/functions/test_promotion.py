@@ -18,6 +18,7 @@ from functions import accounts, content, errors, promotion
 from functions.store import Answer, Question, open_store
 from portal import publisher as publishing
 from portal.worker import Worker
+from search_index.pages import PageDirectory
 from site_config.frontmatter import read_page
 
 BODY = "Hold the power button for 30 seconds: the zorbolith controller resets, and it charges."
@@ -100,6 +101,16 @@ def test_promote_serve_search_and_take_back(site):
         assert wait_for(lambda: [hit.split("#")[0] for hit in search(base, "zorbolith")] == [url])
         assert discussion not in search(base, "zorbolith")  # the question gave way
         assert asker.get(f"/api/questions/{question['id']}").json["promoted_url"] == url
+        # Readers can say whether it helped: the page is in the published pages, kept by
+        # the moderators' team.
+        entry = PageDirectory(site.index).get(url)
+        assert entry is not None and (entry.title, entry.owner) == (PAGE["title"], "community")
+        assert (
+            asker.call(
+                "POST", "/api/feedback", {"lang": "en", "page": url[3:], "helpful": True}
+            ).status
+            == 200
+        )
 
         # The Markdown file names its source, credits the authors and who promoted it.
         written = read_page(site.content / "en" / "community" / f"answer-{answer['id']}.md")
@@ -119,6 +130,7 @@ def test_promote_serve_search_and_take_back(site):
         # Taken back: the page goes, the question is as it was and searchable again.
         assert moderator.call("DELETE", f"{promote}?reason=Outdated%20now").status == 204
         assert wait_for(lambda: status_of(f"{base}/{url}") == 404, 60), "never unpublished"
+        assert wait_for(lambda: PageDirectory(site.index).get(url) is None)
         assert not (site.content / "en" / "community" / f"answer-{answer['id']}.md").exists()
         assert wait_for(lambda: discussion in search(base, "zorbolith"))
         seen = asker.get(f"/api/questions/{question['id']}").json

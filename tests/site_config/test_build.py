@@ -14,8 +14,10 @@ from portal_testing import PORTAL, PortalPaths, run_portal, small_content, write
 from core import publish
 from core.languages import CODES
 from core.settings import PROJECT_ROOT
+from search_index.pages import PageDirectory, PageEntry
 from search_index.query import SearchIndex
 from site_config.build import build
+from site_config.content import ContentError
 
 COMMUNITY = 45  # three listing pages of 20
 
@@ -83,9 +85,9 @@ def test_switcher_on_a_page_with_no_translation_goes_to_that_languages_community
 def test_articles_carry_the_ask_entry_and_widget_places(site):
     page = html(site, "ru/faq/warranty")
     assert "Спросить сообщество" in page
-    assert 'data-widget="feedback"' in page and 'data-widget="search"' in page
+    assert 'data-widget-form="feedback"' in page and 'data-widget="search"' in page
     home = html(site, "ru")
-    assert 'data-widget="feedback"' not in home
+    assert 'data-widget-form="feedback"' not in home
 
 
 def test_community_pages_are_paginated_not_in_the_navigation(site):
@@ -197,3 +199,24 @@ def test_portal_build_indexes_only_what_changed_unless_told_full(small_paths):
     assert [hit.url for hit in hits] == ["ru/faq/warranty/"]
     third = run_portal("build", "--full", env=env)
     assert third.returncode == 0 and "documents afresh" in third.stderr
+
+
+def test_pages_and_who_hears_of_their_feedback_are_published_beside_the_index(tmp_path):
+    paths = PortalPaths.under(tmp_path)
+    small_content(paths.content)
+    write_page(paths.content, "en", "faq/orphan.md", owner="nobody-team")
+    (paths.content / "owners.yml").write_text("support-content: [elena, sam]\n", encoding="utf-8")
+    said: list[str] = []
+    build(paths.settings(), say=said.append)
+    pages = PageDirectory(paths.index)
+    warranty = pages.get("ru/faq/warranty/")
+    assert warranty == PageEntry("Гарантия", "faq", "support-content", ("elena", "sam"))
+    assert pages.get("en/faq/orphan/").notify == ()
+    assert pages.get("en/") is None  # the home page asks for no feedback
+    assert any("owner 'nobody-team' is not a team in owners.yml" in line for line in said)
+
+    # A malformed owners file stops the build, naming what to fix; the last site stays.
+    (paths.content / "owners.yml").write_text("support-content: elena\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="support-content.*a list of usernames"):
+        build(paths.settings(), say=lambda line: None)
+    assert PageDirectory(paths.index).get("ru/faq/warranty/") == warranty
