@@ -26,7 +26,10 @@ name                lang   period    key, and what is counted
 
 A replaced vote is taken off the day it was given, so counts move with the votes. A
 deleted question leaves the counts of the day it was asked (undeleted, it comes back); a
-question held back for review joins them when a moderator lets it through.
+question held back for review joins them when a moderator lets it through. A question's
+first answer is the first one anyone could see: an answer held back for review counts
+when a moderator lets it through (and, as it was not seen when written, not among its
+author's answers).
 """
 
 from __future__ import annotations
@@ -114,6 +117,13 @@ def fold(
     def set_clock(clock: QuestionClock) -> None:
         clocks[clock.question_id] = changed[clock.question_id] = clock
 
+    def first_answer(clock: QuestionClock, at: str) -> None:
+        if clock.answered_at is None:
+            set_clock(replace(clock, answered_at=at))
+            if clock.counted:
+                wait = wait_seconds(clock.asked_at, at)
+                add("first_answer", clock.lang, day(clock.asked_at), bucket_key(bucket(wait)))
+
     def answer_counts(clock: QuestionClock, sign: int) -> None:
         add("asked", clock.lang, day(clock.asked_at), delta=sign)
         if clock.answered_at is not None:
@@ -133,7 +143,7 @@ def fold(
         elif kind == "asked":
             lang = str(event.data.get("lang", ""))
             held = bool(event.data.get("held"))
-            set_clock(QuestionClock(event.entity_id, lang, at, None, not held))
+            set_clock(QuestionClock(event.entity_id, lang, at, None, held=held))
             if not held:
                 add("asked", lang, day(at))
             for tag in event.data.get("tags", ()):
@@ -141,22 +151,23 @@ def fold(
             title = known.titles.get(event.entity_id, "")
             for word in dict.fromkeys(words(title, lang)):
                 add("term", lang, day(at), word)
-        elif kind == "answered" and clock is not None:
+        elif kind == "answered" and clock is not None and not event.data.get("held"):
             add("answers", clock.lang, day(at), str(event.actor_id))
-            if clock.answered_at is None:
-                set_clock(replace(clock, answered_at=at))
-                if clock.counted:
-                    wait = wait_seconds(clock.asked_at, at)
-                    add("first_answer", clock.lang, day(clock.asked_at), bucket_key(bucket(wait)))
+            first_answer(clock, at)
+        elif kind == "shown" and event.entity == "answer" and clock is not None:
+            first_answer(clock, at)  # a held answer let through (or one shown again)
         elif kind in ("accepted", "unaccepted") and clock is not None:
             if event.affected_id is not None:
                 sign = 1 if kind == "accepted" else -1
                 add("accepted", clock.lang, day(at), str(event.affected_id), sign)
         elif kind in ("deleted", "undeleted", "shown") and event.entity == "question" and clock:
-            counted = kind != "deleted"  # shown: a held question a moderator let through
-            if clock.counted != counted:
-                answer_counts(clock, 1 if counted else -1)
-                set_clock(replace(clock, counted=counted))
+            if kind == "shown":  # a held question a moderator let through, or one shown again
+                changed_clock = replace(clock, held=False)
+            else:
+                changed_clock = replace(clock, deleted=kind == "deleted")
+            if clock.counted != changed_clock.counted:
+                answer_counts(clock, 1 if changed_clock.counted else -1)
+            set_clock(changed_clock)
         elif kind == "feedback":
             _feedback(event, add)
         elif kind == "search_missed":

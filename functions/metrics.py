@@ -273,7 +273,7 @@ def _articles(
                 reasons={reason: reasons.get(f"{key} {reason}", 0) for reason in rules.REASONS},
                 comments=[
                     models.FeedbackCommentOut(reason=vote.reason, comment=vote.comment, at=vote.at)
-                    for vote in store.feedback_comments(page_lang, page)
+                    for vote in store.feedback_comments(page_lang, page, since=start)
                     if vote.comment
                 ],
             )

@@ -336,8 +336,14 @@ class QuestionClock:
     question_id: int
     lang: str
     asked_at: str
-    answered_at: str | None
-    counted: bool  # in the figures (not held back when asked, not deleted)
+    answered_at: str | None  # its first answer anyone could see
+    held: bool = False  # held back for review when asked, and not let through yet
+    deleted: bool = False
+
+    @property
+    def counted(self) -> bool:
+        """In the figures: neither held back nor deleted."""
+        return not (self.held or self.deleted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -676,8 +682,10 @@ class Store(Protocol):
         ...
 
     def feedback_of(self, visitor: str, lang: str, page: str) -> Feedback | None: ...
-    def feedback_comments(self, lang: str, page: str, limit: int = 3) -> list[Feedback]:
-        """The newest votes on a page that came with a comment."""
+    def feedback_comments(
+        self, lang: str, page: str, since: str = "", limit: int = 3
+    ) -> list[Feedback]:
+        """The newest votes on a page that came with a comment, given at or after ``since``."""
         ...
 
     def record_sign_in(self, user_id: int, now: str) -> None: ...

@@ -300,7 +300,8 @@ MIGRATIONS: list[str] = [
         lang TEXT NOT NULL,
         asked_at TEXT NOT NULL,
         answered_at TEXT,
-        counted INTEGER NOT NULL
+        held INTEGER NOT NULL,
+        deleted INTEGER NOT NULL
     );
     CREATE TABLE metric_active (
         month TEXT NOT NULL,

@@ -1518,11 +1518,13 @@ class SQLiteStore:
         ).fetchone()
         return _feedback(row) if row else None
 
-    def feedback_comments(self, lang: str, page: str, limit: int = 3) -> list[Feedback]:
+    def feedback_comments(
+        self, lang: str, page: str, since: str = "", limit: int = 3
+    ) -> list[Feedback]:
         rows = self._db.execute(
             f"SELECT {_FEEDBACK_COLUMNS} FROM feedback WHERE lang = ? AND page = ?"
-            " AND comment IS NOT NULL ORDER BY at DESC LIMIT ?",
-            (lang, page, limit),
+            " AND comment IS NOT NULL AND at >= ? ORDER BY at DESC LIMIT ?",
+            (lang, page, since, limit),
         ).fetchall()
         return [_feedback(row) for row in rows]
 
@@ -1540,11 +1542,11 @@ class SQLiteStore:
 
     def question_clocks(self, question_ids: Sequence[int]) -> dict[int, QuestionClock]:
         rows = self._db.execute(
-            "SELECT question_id, lang, asked_at, answered_at, counted FROM metric_questions"
+            "SELECT question_id, lang, asked_at, answered_at, held, deleted FROM metric_questions"
             " WHERE question_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(question_ids)),),
         ).fetchall()
-        return {row[0]: QuestionClock(*row[:4], bool(row[4])) for row in rows}
+        return {row[0]: QuestionClock(*row[:4], bool(row[4]), bool(row[5])) for row in rows}
 
     def seen_active(self, pairs: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
         rows = self._db.execute(
@@ -1564,9 +1566,10 @@ class SQLiteStore:
             )
             db.executemany(
                 "INSERT OR REPLACE INTO metric_questions"
-                " (question_id, lang, asked_at, answered_at, counted) VALUES (?, ?, ?, ?, ?)",
+                " (question_id, lang, asked_at, answered_at, held, deleted)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (c.question_id, c.lang, c.asked_at, c.answered_at, int(c.counted))
+                    (c.question_id, c.lang, c.asked_at, c.answered_at, int(c.held), int(c.deleted))
                     for c in update.clocks
                 ],
             )
