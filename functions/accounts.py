@@ -52,14 +52,9 @@ def _session() -> models.SessionOut:
     status=201,
 )
 def sign_up(body: models.SignUp) -> models.UserOut:
-    store, now, address = web.store(), utcnow(), limits.address_key(web.client_address())
-    tried = store.attempts(
-        limits.SIGN_UP_ADDRESS, address, limits.since(limits.SIGN_UP_WINDOW, now)
-    )
-    limited = limits.sign_ups(tried, now)
-    if limited:
+    store, now = web.store(), utcnow()
+    if limited := web.count_by_address(limits.SIGN_UPS, now):
         raise limit_reached(limited)
-    store.add_attempts([(limits.SIGN_UP_ADDRESS, address)], now, limits.attempts_expire(now))
     user = create_user(store, body.username, body.email, body.password, now=now)
     web.sign_in(user)
     return user_out(user)

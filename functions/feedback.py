@@ -77,12 +77,8 @@ def give_feedback(body: models.FeedbackRequest) -> models.FeedbackOut:
     comment = (body.comment or "").strip() or None
     _check_page(body.lang, body.page)
     store, now = web.store(), utcnow()
-    address = limits.address_key(web.client_address())
-    window = limits.since(limits.FEEDBACK_WINDOW, now)
-    limited = limits.feedback(store.attempts(limits.FEEDBACK_ADDRESS, address, window), now)
-    if limited:
+    if limited := web.count_by_address(limits.FEEDBACK, now):
         raise limit_reached(limited)
-    store.add_attempts([(limits.FEEDBACK_ADDRESS, address)], now, limits.attempts_expire(now))
     user = web.current_user()
     store.give_feedback(
         visitor(),

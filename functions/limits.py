@@ -155,39 +155,56 @@ def sign_in_failures(by_username: Attempts, by_address: Attempts, now: str) -> L
     return None
 
 
-def sign_ups(by_address: Attempts, now: str) -> Limited | None:
-    """Only so many accounts may be made from one address in an hour."""
-    if by_address.count < SIGN_UPS_PER_ADDRESS:
-        return None
-    retry = _until_oldest_leaves(by_address.oldest, SIGN_UP_WINDOW, now)
-    return Limited(
-        f"There were {SIGN_UPS_PER_ADDRESS} sign-ups from your network in the last hour; "
-        f"wait {_wait(retry)} and try again.",
-        retry,
-    )
+@dataclass(frozen=True)
+class AddressLimit:
+    """At most ``allowed`` of ``what`` from one client address in ``window`` (people behind
+    one office or mobile network share it); the store counts them under ``scope``."""
+
+    scope: str
+    allowed: int
+    window: dt.timedelta
+    what: str  # as the message names them: "sign-ups"
 
 
-# "Was this helpful?": votes from one client address (people behind one network share it).
+# "Was this helpful?": votes on pages.
 FEEDBACK_WINDOW = dt.timedelta(minutes=10)
 FEEDBACK_PER_ADDRESS = 60
-FEEDBACK_ADDRESS = "feedback:address"
+# Searches that found nothing, counted as gaps in the content: only so many per address, so
+# nobody can fill the list with made-up words (more are answered, just not counted).
+SEARCH_MISSES_WINDOW = dt.timedelta(minutes=10)
+SEARCH_MISSES_PER_ADDRESS = 20
+SEARCH_MISS_CHARS = 100  # the words kept of a long search
+
+SIGN_UPS = AddressLimit(SIGN_UP_ADDRESS, SIGN_UPS_PER_ADDRESS, SIGN_UP_WINDOW, "sign-ups")
+FEEDBACK = AddressLimit("feedback:address", FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW, "votes on pages")
+SEARCH_MISSES = AddressLimit(
+    "search-miss:address",
+    SEARCH_MISSES_PER_ADDRESS,
+    SEARCH_MISSES_WINDOW,
+    "searches that found nothing",
+)
 
 
-def feedback(by_address: Attempts, now: str) -> Limited | None:
-    """Only so many votes on pages from one address in ten minutes."""
-    if by_address.count < FEEDBACK_PER_ADDRESS:
+def per_address(limit: AddressLimit, by_address: Attempts, now: str) -> Limited | None:
+    """``limit`` is reached when this address made ``allowed`` attempts in its window."""
+    if by_address.count < limit.allowed:
         return None
-    retry = _until_oldest_leaves(by_address.oldest, FEEDBACK_WINDOW, now)
+    retry = _until_oldest_leaves(by_address.oldest, limit.window, now)
     return Limited(
-        f"There were {FEEDBACK_PER_ADDRESS} votes on pages from your network in the last "
-        f"10 minutes; wait {_wait(retry)} and try again.",
+        f"There were {limit.allowed} {limit.what} from your network in the last "
+        f"{_span(limit.window)}; wait {_wait(retry)} and try again.",
         retry,
     )
 
 
-# Searches that found nothing, counted as gaps in the content: only so many per address, so
-# nobody can fill the list with made-up words.
-SEARCH_MISSES_WINDOW = dt.timedelta(minutes=10)
-SEARCH_MISSES_PER_ADDRESS = 20
-SEARCH_MISSES_ADDRESS = "search-miss:address"
-SEARCH_MISS_CHARS = 100  # the words kept of a long search
+def sign_ups(by_address: Attempts, now: str) -> Limited | None:
+    """Only so many accounts may be made from one address in an hour."""
+    return per_address(SIGN_UPS, by_address, now)
+
+
+def _span(window: dt.timedelta) -> str:
+    minutes = int(window.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return "hour" if hours == 1 else f"{hours} hours"

@@ -59,16 +59,11 @@ def search() -> dict:
 
 def _record_miss(lang: str, query: str) -> None:
     """Count a search that found nothing, unless this address has had its share of them."""
-    store, now = web.store(), utcnow()
-    address = limits.address_key(web.client_address())
-    window = limits.since(limits.SEARCH_MISSES_WINDOW, now)
-    if store.attempts(limits.SEARCH_MISSES_ADDRESS, address, window).count >= (
-        limits.SEARCH_MISSES_PER_ADDRESS
-    ):
+    now = utcnow()
+    if web.count_by_address(limits.SEARCH_MISSES, now):
         return
-    store.add_attempts([(limits.SEARCH_MISSES_ADDRESS, address)], now, limits.attempts_expire(now))
     words = normalise(" ".join(query.split()))[: limits.SEARCH_MISS_CHARS]
-    store.record_search_missed(lang, words, now)
+    web.store().record_search_missed(lang, words, now)
 
 
 def search_index() -> SearchIndex:

@@ -21,6 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import roles
 from core.settings import Settings
+from functions import limits
 from functions.problems import Problem
 from functions.store import Store, User
 from search_index.pages import PageDirectory
@@ -95,6 +96,17 @@ def development_key(path: Path) -> str:
 
 def store() -> Store:
     return current_app.extensions["portal_store"]
+
+
+def count_by_address(limit: limits.AddressLimit, now: str) -> limits.Limited | None:
+    """Count this request against its client address's ``limit``; what was reached, if it
+    was (and then nothing is counted)."""
+    address = limits.address_key(client_address())
+    tried = store().attempts(limit.scope, address, limits.since(limit.window, now))
+    limited = limits.per_address(limit, tried, now)
+    if limited is None:
+        store().add_attempts([(limit.scope, address)], now, limits.attempts_expire(now))
+    return limited
 
 
 def pages() -> PageDirectory:
