@@ -12,11 +12,11 @@ import pytest
 from conftest import flask_client
 from portal_testing import small_content
 
-from functions import accounts, limits, metrics_consumer, models
+from functions import accounts, limits, metrics_consumer, models, notify
 from functions.metric_rules import ANSWER_GOAL_SECONDS
 from functions.store import MetricUpdate, iso, later
 from search_index import pages
-from search_index.pages import PageEntry
+from search_index.pages import PageDirectory, PageEntry
 from site_config.build import build
 
 WARRANTY = "en/faq/warranty/"
@@ -485,3 +485,20 @@ def test_a_batch_that_fails_midway_counts_nothing_until_it_runs_again(
     assert figures(moderator)["feedback"]["positive"] == 1
     assert deliver() == 0
     assert figures(moderator)["feedback"]["positive"] == 1
+
+
+def test_with_mail_set_up_the_owner_also_gets_an_email(
+    page_directory, community_paths, anonymous, member, store
+):
+    """The notifications consumer queues the owner's email beside the notification (``portal
+    work`` sends it): the page's title, the reason in words, the comment and the link."""
+    olga = member("olga")
+    assert vote(anonymous, helpful=False, reason="outdated", comment="Old prices").status == 200
+    (event,) = feedback_events(store)
+    owners = PageDirectory(community_paths.index).get
+    notify.handle(store, [event], "https://help.example.com/", owners)
+    mail = store.mail(f"{event.id}:{olga.user['id']}")
+    assert mail is not None and mail.to == "olga@example.com"
+    assert mail.subject == "A reader found this page unhelpful: How the warranty works"
+    assert "Why: it is out of date" in mail.text and "Old prices" in mail.text
+    assert f"https://help.example.com/{WARRANTY}" in mail.text
