@@ -34,6 +34,7 @@ class Consumer:
     name: str  # the key its cursor is saved under
     handle: Callable[[Store, EventPage], None]  # a batch, in order, and the cursor after it
     saves_cursor: bool = False  # the handler saves the cursor with its own writes
+    batch: int = BATCH  # events it takes at a time
 
 
 def consumers(settings: Settings) -> list[Consumer]:
@@ -49,13 +50,15 @@ def consumers(settings: Settings) -> list[Consumer]:
             metrics_consumer.CONSUMER,
             lambda store, page: metrics_consumer.handle(store, page.events, page.cursor),
             saves_cursor=True,
+            batch=metrics_consumer.BATCH,
         ),
     ]
 
 
-def run_batch(store: Store, consumer: Consumer, limit: int = BATCH) -> int:
-    """Handle the next events after the consumer's cursor; how many there were."""
-    page = store.events_after(store.consumer_cursor(consumer.name), limit)
+def run_batch(store: Store, consumer: Consumer, limit: int | None = None) -> int:
+    """Handle the next events after the consumer's cursor (its batch of them, or
+    ``limit``); how many there were."""
+    page = store.events_after(store.consumer_cursor(consumer.name), limit or consumer.batch)
     if page.events:
         consumer.handle(store, page)
         if not consumer.saves_cursor:

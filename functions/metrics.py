@@ -1,16 +1,20 @@
 """``GET /api/metrics?period=30d&lang=``: the community's health, for moderators and admins.
 
 Every figure is read from counters the metrics consumer keeps as events arrive (see
-:mod:`functions.metric_rules`), a few hundred rows at most, however large the community;
-only the list of questions still waiting is read from the questions themselves, through
-their unanswered index. Members' figures (registered, active) are for every language.
+:mod:`functions.metric_rules`): days for a short period, whole months and the days at its
+ends for a long one, so the rows read grow with the number of pages and members active
+in the period, not with the number of questions. Only the questions still waiting are read
+from the questions themselves, through an index of just those. Charts have a point a week
+(up to 90 days) or a month. Members' figures (registered, active) are for every language.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint
 
@@ -28,6 +32,8 @@ ACTIVE_MONTHS = 6  # months of the monthly-active chart
 TOP = 10  # rows of each table
 WAITING_SHOWN = 20  # questions in the alert list
 EVERYONE = [""]  # the language of members' counters
+WEEKLY_UP_TO = 90  # days a period may have for weekly charts; longer ones are monthly
+TRENDING_CANDIDATES = 200  # this week's most mentioned topics, compared with the weeks before
 
 
 @route(
@@ -52,37 +58,69 @@ def figures(
 ) -> models.MetricsOut:
     """Every figure of the dashboard for the ``days`` up to ``now``, in ``lang`` or all."""
     today = parse_time(now).date()
-    start, end = rules.days_back(today, days)
+    first = today - dt.timedelta(days=days - 1)
     langs = [lang] if lang else list(CODES)
-    spans = rules.weeks(dt.date.fromisoformat(start), today)
+    points = Points.months(first, today) if days > WEEKLY_UP_TO else Points.weeks(first, today)
+    covered = rules.ranges(first, today)
     return models.MetricsOut(
-        period=models.PeriodOut(days=days, start=start, end=end, lang=lang),
-        members=_members(store, today, spans),
-        feedback=_feedback(store, langs, today, start, end, spans),
-        first_answer=_first_answer(store, langs, start, end, spans),
+        period=models.PeriodOut(
+            days=days, start=first.isoformat(), end=today.isoformat(), lang=lang
+        ),
+        members=_members(store, today, points),
+        feedback=_feedback(store, langs, today, points),
+        first_answer=_first_answer(store, langs, points),
         unanswered=_unanswered(store, now, lang),
         trending=_trending(store, langs, today),
-        contributors=_contributors(store, langs, start, end),
-        articles=_articles(store, page_of, langs, start, end),
-        search_gaps=_search_gaps(store, langs, start, end),
+        contributors=_contributors(store, langs, covered),
+        articles=_articles(store, page_of, langs, covered, first.isoformat()),
+        search_gaps=_search_gaps(store, langs, covered),
     )
 
 
-def _members(store: Store, today: dt.date, spans: list[tuple[str, str]]) -> models.MembersOut:
-    daily = [
-        (period, value)
-        for period, _, value in store.metric_rows("members", EVERYONE, "0", today.isoformat())
-    ]
+@dataclass(frozen=True)
+class Points:
+    """The points of the charts: weeks (seven days ending today, the first one maybe
+    shorter) read from day counters, or calendar months read from month counters."""
+
+    spans: list[tuple[str, str]]  # each point's first and last day
+    periods: list[tuple[str, str]]  # the counter ranges that cover them
+    by_month: bool
+
+    @classmethod
+    def weeks(cls, first: dt.date, today: dt.date) -> Points:
+        return cls(rules.weeks(first, today), [(first.isoformat(), today.isoformat())], False)
+
+    @classmethod
+    def months(cls, first: dt.date, today: dt.date) -> Points:
+        spans = []
+        for month in rules.months_between(first, today):
+            start = max(first, dt.date.fromisoformat(f"{month}-01"))
+            end = min(today, rules.month_end(start))
+            spans.append((start.isoformat(), end.isoformat()))
+        return cls(spans, rules.ranges(first, today), True)
+
+    def index(self, period: str) -> int:
+        """The point a counter's period adds to."""
+        if self.by_month:
+            month = period.removeprefix(rules.MONTH)[:7]
+            return next(i for i, (first, _) in enumerate(self.spans) if first[:7] == month)
+        return bisect.bisect_right([first for first, _ in self.spans], period) - 1
+
+
+def _members(store: Store, today: dt.date, points: Points) -> models.MembersOut:
+    every_day = [("0", today.isoformat())]  # since the first member (day counters only)
+    daily = [(day, value) for day, _, value in store.metric_rows("members", EVERYONE, every_day)]
+    daily.sort()
     registered = sum(value for _, value in daily)
     quarter_ago = (today - dt.timedelta(days=rules.QUARTER_DAYS)).isoformat()
     before = sum(value for period, value in daily if period <= quarter_ago)
     months = rules.months_back(today, ACTIVE_MONTHS)
     active = {
         period: value
-        for period, _, value in store.metric_rows("active", EVERYONE, months[0], months[-1])
+        for period, _, value in store.metric_rows("active", EVERYONE, [(months[0], months[-1])])
     }
     at_month_end = rules.cumulative(daily, 0, [f"{month}-31" for month in months])
-    at_week_end = rules.cumulative(daily, 0, [last for _, last in spans])
+    at_point_end = rules.cumulative(daily, 0, [last for _, last in points.spans])
     return models.MembersOut(
         registered=registered,
         registered_quarter_ago=before,
@@ -100,36 +138,33 @@ def _members(store: Store, today: dt.date, spans: list[tuple[str, str]]) -> mode
         goal_active_share=rules.ACTIVE_GOAL,
         weekly=[
             models.MembersWeek(start=first, end=last, registered=total)
-            for (first, last), total in zip(spans, at_week_end, strict=True)
+            for (first, last), total in zip(points.spans, at_point_end, strict=True)
         ],
     )
 
 
 def _feedback(
-    store: Store,
-    langs: list[str],
-    today: dt.date,
-    start: str,
-    end: str,
-    spans: list[tuple[str, str]],
+    store: Store, langs: list[str], today: dt.date, points: Points
 ) -> models.FeedbackFigures:
+    per_point = [Counter() for _ in points.spans]
+    for period, key, value in store.metric_rows("helpful", langs, points.periods):
+        per_point[points.index(period)][key] += value
+    # Growth a month: the last 30 days against the 30 before, from day counters.
     month_start, _ = rules.days_back(today, rules.MONTH_DAYS)
     before_start, before_end = rules.days_back(
         today - dt.timedelta(days=rules.MONTH_DAYS), rules.MONTH_DAYS
     )
-    rows = store.metric_rows("helpful", langs, min(start, before_start), end)
-    daily: dict[str, Counter[str]] = defaultdict(Counter)
-    for period, key, value in rows:
-        daily[period][key] += value
-
-    def total(key: str, first: str, last: str) -> int:
-        return sum(counts[key] for period, counts in daily.items() if first <= period <= last)
-
-    positive, negative = total("yes", start, end), total("no", start, end)
-    last_month, month_before = (
-        total("yes", month_start, end),
-        total("yes", before_start, before_end),
-    )
+    last_month = month_before = 0
+    for period, key, value in store.metric_rows(
+        "helpful", langs, [(before_start, today.isoformat())]
+    ):
+        if key == "yes":
+            if period >= month_start:
+                last_month += value
+            elif period <= before_end:
+                month_before += value
+    positive = sum(counts["yes"] for counts in per_point)
+    negative = sum(counts["no"] for counts in per_point)
     return models.FeedbackFigures(
         positive=positive,
         negative=negative,
@@ -140,46 +175,25 @@ def _feedback(
         goal_growth_month=rules.POSITIVE_GROWTH_GOAL,
         weekly=[
             models.FeedbackWeek(
-                start=first,
-                end=last,
-                positive=total("yes", first, last),
-                negative=total("no", first, last),
+                start=first, end=last, positive=counts["yes"], negative=counts["no"]
             )
-            for first, last in spans
+            for (first, last), counts in zip(points.spans, per_point, strict=True)
         ],
     )
 
 
-def _first_answer(
-    store: Store, langs: list[str], start: str, end: str, spans: list[tuple[str, str]]
-) -> models.FirstAnswerOut:
-    asked = {period: value for period, _, value in store.metric_rows("asked", langs, start, end)}
-    waits: dict[str, Counter[int]] = defaultdict(Counter)
-    for period, key, value in store.metric_rows("first_answer", langs, start, end):
-        waits[period][int(key)] += value
-
-    def summed(first: str, last: str) -> tuple[int, Counter[int]]:
-        histogram: Counter[int] = Counter()
-        for period, counts in waits.items():
-            if first <= period <= last:
-                histogram.update(counts)
-        return sum(v for p, v in asked.items() if first <= p <= last), histogram
-
-    asked_total, histogram = summed(start, end)
+def _first_answer(store: Store, langs: list[str], points: Points) -> models.FirstAnswerOut:
+    asked = [0 for _ in points.spans]
+    for period, _, value in store.metric_rows("asked", langs, points.periods):
+        asked[points.index(period)] += value
+    waits: list[Counter[int]] = [Counter() for _ in points.spans]
+    for period, key, value in store.metric_rows("first_answer", langs, points.periods):
+        waits[points.index(period)][int(key)] += value
+    histogram: Counter[int] = Counter()
+    for counts in waits:
+        histogram.update(counts)
+    asked_total = sum(asked)
     within = rules.within(histogram, rules.ANSWER_GOAL_SECONDS)
-    weekly = []
-    for first, last in spans:
-        count, week = summed(first, last)
-        weekly.append(
-            models.AnswerWeek(
-                start=first,
-                end=last,
-                asked=count,
-                answered=sum(week.values()),
-                p50_seconds=rules.percentile(week, 0.5),
-                p90_seconds=rules.percentile(week, 0.9),
-            )
-        )
     return models.FirstAnswerOut(
         asked=asked_total,
         answered=sum(histogram.values()),
@@ -188,7 +202,17 @@ def _first_answer(
         within_goal=within,
         within_goal_share=rules.share(within, asked_total),
         goal_seconds=rules.ANSWER_GOAL_SECONDS,
-        weekly=weekly,
+        weekly=[
+            models.AnswerWeek(
+                start=first,
+                end=last,
+                asked=count,
+                answered=sum(week.values()),
+                p50_seconds=rules.percentile(week, 0.5),
+                p90_seconds=rules.percentile(week, 0.9),
+            )
+            for (first, last), count, week in zip(points.spans, asked, waits, strict=True)
+        ],
     )
 
 
@@ -211,25 +235,26 @@ def _unanswered(store: Store, now: str, lang: str | None) -> models.UnansweredOu
 
 
 def _trending(store: Store, langs: list[str], today: dt.date) -> list[models.TrendOut]:
-    week_start, week_end = rules.days_back(today, rules.TRENDING_DAYS)
-    before_start, before_end = rules.days_back(
-        today - dt.timedelta(days=rules.TRENDING_DAYS), rules.TRENDING_BEFORE_DAYS
+    week = rules.ranges(today - dt.timedelta(days=rules.TRENDING_DAYS - 1), today)
+    before_end = today - dt.timedelta(days=rules.TRENDING_DAYS)
+    before = rules.ranges(
+        before_end - dt.timedelta(days=rules.TRENDING_BEFORE_DAYS - 1), before_end
     )
     trends: list[rules.Trend] = []
     for kind in ("tag", "term"):
-        this_week = dict(store.metric_top(kind, langs, week_start, week_end, 200))
-        before = store.metric_keys(kind, langs, before_start, before_end, list(this_week))
-        trends += rules.trending(kind, this_week, before, TOP)
+        this_week = dict(store.metric_top(kind, langs, week, TRENDING_CANDIDATES))
+        earlier = store.metric_keys(kind, langs, before, list(this_week))
+        trends += rules.trending(kind, this_week, earlier, TOP)
     trends.sort(key=lambda trend: (-trend.rise, -trend.this_week, trend.name))
     return [models.TrendOut(**vars(trend)) for trend in trends[:TOP]]
 
 
 def _contributors(
-    store: Store, langs: list[str], start: str, end: str
+    store: Store, langs: list[str], covered: list[tuple[str, str]]
 ) -> list[models.ContributorOut]:
-    answers = store.metric_top("answers", langs, start, end, TOP)
+    answers = store.metric_top("answers", langs, covered, TOP)
     keys = [key for key, _ in answers]
-    accepted = store.metric_keys("accepted", langs, start, end, keys)
+    accepted = store.metric_keys("accepted", langs, covered, keys)
     users = {user.id: user for user in store.users_by_id([int(key) for key in keys])}
     return [
         models.ContributorOut(
@@ -246,17 +271,16 @@ def _articles(
     store: Store,
     page_of: Callable[[str], PageEntry | None],
     langs: list[str],
-    start: str,
-    end: str,
+    covered: list[tuple[str, str]],
+    since: str,
 ) -> list[models.ArticleOut]:
-    top = store.metric_top("page_no", langs, start, end, TOP)
+    top = store.metric_top("page_no", langs, covered, TOP)
     keys = [key for key, _ in top]
-    yes = store.metric_keys("page_yes", langs, start, end, keys)
+    yes = store.metric_keys("page_yes", langs, covered, keys)
     reasons = store.metric_keys(
         "page_reason",
         langs,
-        start,
-        end,
+        covered,
         [f"{key} {reason}" for key in keys for reason in rules.REASONS],
     )
     articles = []
@@ -273,7 +297,7 @@ def _articles(
                 reasons={reason: reasons.get(f"{key} {reason}", 0) for reason in rules.REASONS},
                 comments=[
                     models.FeedbackCommentOut(reason=vote.reason, comment=vote.comment, at=vote.at)
-                    for vote in store.feedback_comments(page_lang, page, since=start)
+                    for vote in store.feedback_comments(page_lang, page, since=since)
                     if vote.comment
                 ],
             )
@@ -281,11 +305,13 @@ def _articles(
     return articles
 
 
-def _search_gaps(store: Store, langs: list[str], start: str, end: str) -> list[models.SearchGapOut]:
+def _search_gaps(
+    store: Store, langs: list[str], covered: list[tuple[str, str]]
+) -> list[models.SearchGapOut]:
     gaps = [
         models.SearchGapOut(query=query, lang=lang, count=count)
         for lang in langs
-        for query, count in store.metric_top("search_missed", [lang], start, end, TOP)
+        for query, count in store.metric_top("search_missed", [lang], covered, TOP)
     ]
     gaps.sort(key=lambda gap: (-gap.count, gap.query))
     return gaps[:TOP]

@@ -11,15 +11,13 @@ from functions.store import Event, Store
 from search_index.analyzers import words
 
 CONSUMER = "metrics"
+BATCH = 500  # events counted in one transaction (fewer commits when catching up)
 
 
 def handle(store: Store, events: Sequence[Event], cursor: str | None) -> None:
     """Count ``events`` and move the cursor to ``cursor``, in one write."""
     question_ids = {event.question_id for event in events if event.question_id is not None}
-    titles = {}
-    for event in events:
-        if event.kind == "asked" and (question := store.question(event.entity_id)):
-            titles[question.id] = question.title
+    titles = store.question_titles([event.entity_id for event in events if event.kind == "asked"])
     pairs = {(month(event.at), event.actor_id) for event in events if event.actor_id is not None}
     known = Known(
         clocks=store.question_clocks(sorted(question_ids)),

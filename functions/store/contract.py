@@ -704,24 +704,31 @@ class Store(Protocol):
         transaction: a batch is counted once, whenever the consumer stops."""
         ...
 
+    # ``periods``: ranges of counter periods, (first, last) inclusive, such as a month's
+    # days ("2026-11-03", "2026-11-30") or months' counters ("M2026-01", "M2026-10").
     def metric_rows(
-        self, name: str, langs: Sequence[str], start: str, end: str
+        self, name: str, langs: Sequence[str], periods: Sequence[tuple[str, str]]
     ) -> list[tuple[str, str, int]]:
-        """(period, key, value) of ``name`` over periods ``start`` to ``end`` (inclusive),
-        summed over ``langs``."""
+        """(period, key, value) of ``name`` in ``periods``, summed over ``langs``."""
         ...
 
     def metric_top(
-        self, name: str, langs: Sequence[str], start: str, end: str, limit: int
+        self, name: str, langs: Sequence[str], periods: Sequence[tuple[str, str]], limit: int
     ) -> list[tuple[str, int]]:
-        """The ``limit`` keys of ``name`` with the largest totals over the periods."""
+        """The ``limit`` keys of ``name`` with the largest totals over ``periods``."""
         ...
 
     def metric_keys(
-        self, name: str, langs: Sequence[str], start: str, end: str, keys: Sequence[str]
+        self,
+        name: str,
+        langs: Sequence[str],
+        periods: Sequence[tuple[str, str]],
+        keys: Sequence[str],
     ) -> dict[str, int]:
-        """Totals over the periods of the given keys only."""
+        """Totals over ``periods`` of the given keys only."""
         ...
+
+    def question_titles(self, question_ids: Sequence[int]) -> dict[int, str]: ...
 
     def unanswered(
         self, asked_before: str, lang: str | None, limit: int

@@ -303,6 +303,8 @@ MIGRATIONS: list[str] = [
         held INTEGER NOT NULL,
         deleted INTEGER NOT NULL
     );
+    CREATE INDEX questions_waiting ON questions(lang, created_at)
+        WHERE hidden = 0 AND deleted = 0 AND answer_count = 0;
     CREATE TABLE metric_active (
         month TEXT NOT NULL,
         user_id INTEGER NOT NULL,

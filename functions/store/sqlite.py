@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.languages import CODES
 from core.roles import Role
 from functions.store.contract import (
     MODERATION_KINDS,
@@ -1550,8 +1551,8 @@ class SQLiteStore:
 
     def seen_active(self, pairs: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
         rows = self._db.execute(
-            "SELECT month, user_id FROM metric_active WHERE (month, user_id) IN"
-            " (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+            "SELECT a.month, a.user_id FROM json_each(?) AS p JOIN metric_active AS a"
+            " ON a.month = p.value ->> 0 AND a.user_id = p.value ->> 1",
             (json.dumps(list(pairs)),),
         ).fetchall()
         return {(month, user_id) for month, user_id in rows}
@@ -1582,51 +1583,91 @@ class SQLiteStore:
                 (consumer, cursor),
             )
 
+    def _counters(
+        self, name: str, langs: Sequence[str], periods: Sequence[tuple[str, str]]
+    ) -> tuple[str, list]:
+        """The counters of ``name`` in ``langs`` and ``periods``, as a subquery and its
+        parameters: one index range per language and period range."""
+        parts, params = [], []
+        for lang in langs:
+            for first, last in periods:
+                parts.append(
+                    "SELECT period, key, value FROM metric_counts"
+                    " WHERE name = ? AND lang = ? AND period BETWEEN ? AND ?"
+                )
+                params += [name, lang, first, last]
+        return " UNION ALL ".join(parts) or "SELECT '', '', 0 WHERE 0", params
+
     def metric_rows(
-        self, name: str, langs: Sequence[str], start: str, end: str
+        self, name: str, langs: Sequence[str], periods: Sequence[tuple[str, str]]
     ) -> list[tuple[str, str, int]]:
+        counters, params = self._counters(name, langs, periods)
+        if len(langs) == 1:  # nothing to add up: the rows as the index holds them
+            return self._db.execute(counters, params).fetchall()
         return self._db.execute(
-            f"SELECT period, key, sum(value) FROM metric_counts WHERE name = ?"
-            f" AND lang IN ({_marks(langs)}) AND period BETWEEN ? AND ?"
-            " GROUP BY period, key ORDER BY period, key",
-            (name, *langs, start, end),
+            f"SELECT period, key, sum(value) FROM ({counters}) GROUP BY period, key", params
         ).fetchall()
 
     def metric_top(
-        self, name: str, langs: Sequence[str], start: str, end: str, limit: int
+        self, name: str, langs: Sequence[str], periods: Sequence[tuple[str, str]], limit: int
     ) -> list[tuple[str, int]]:
+        counters, params = self._counters(name, langs, periods)
         return self._db.execute(
-            f"SELECT key, sum(value) AS total FROM metric_counts WHERE name = ?"
-            f" AND lang IN ({_marks(langs)}) AND period BETWEEN ? AND ?"
+            f"SELECT key, sum(value) AS total FROM ({counters})"
             " GROUP BY key HAVING total > 0 ORDER BY total DESC, key LIMIT ?",
-            (name, *langs, start, end, limit),
+            (*params, limit),
         ).fetchall()
 
     def metric_keys(
-        self, name: str, langs: Sequence[str], start: str, end: str, keys: Sequence[str]
+        self,
+        name: str,
+        langs: Sequence[str],
+        periods: Sequence[tuple[str, str]],
+        keys: Sequence[str],
     ) -> dict[str, int]:
+        # The wanted keys looked up in each period, rather than every key read and filtered.
+        parts, params = [], []
+        wanted = json.dumps(list(keys), ensure_ascii=False)
+        for lang in langs:
+            for first, last in periods:
+                parts.append(
+                    "SELECT c.key, c.value FROM json_each(?) AS k JOIN metric_counts AS c"
+                    " ON c.name = ? AND c.lang = ? AND c.key = k.value"
+                    " AND c.period BETWEEN ? AND ?"
+                )
+                params += [wanted, name, lang, first, last]
+        if not parts or not keys:
+            return {}
         rows = self._db.execute(
-            f"SELECT key, sum(value) FROM metric_counts WHERE name = ?"
-            f" AND lang IN ({_marks(langs)}) AND period BETWEEN ? AND ?"
-            " AND key IN (SELECT value FROM json_each(?)) GROUP BY key",
-            (name, *langs, start, end, json.dumps(list(keys), ensure_ascii=False)),
+            f"SELECT key, sum(value) FROM ({' UNION ALL '.join(parts)}) GROUP BY key", params
+        ).fetchall()
+        return dict(rows)
+
+    def question_titles(self, question_ids: Sequence[int]) -> dict[int, str]:
+        rows = self._db.execute(
+            "SELECT id, title FROM questions WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(question_ids)),),
         ).fetchall()
         return dict(rows)
 
     def unanswered(
         self, asked_before: str, lang: str | None, limit: int
     ) -> tuple[int, list[Question]]:
-        where = "q.hidden = 0 AND q.answer_count = 0 AND q.created_at <= ? AND q.deleted = 0"
-        params: list = [asked_before]
-        if lang is not None:
-            where += " AND q.lang = ?"
-            params.append(lang)
+        # The partial index holds only the questions still waiting, by language and time.
+        langs = [lang] if lang is not None else list(CODES)
+        where = (
+            "q.hidden = 0 AND q.deleted = 0 AND q.answer_count = 0"
+            f" AND q.lang IN ({_marks(langs)}) AND q.created_at <= ?"
+        )
+        params: list = [*langs, asked_before]
         (count,) = self._db.execute(
-            f"SELECT count(*) FROM questions q WHERE {where}", params
+            f"SELECT count(*) FROM questions q INDEXED BY questions_waiting WHERE {where}",
+            params,
         ).fetchone()
         rows = self._db.execute(
-            f"SELECT {_QUESTION_COLUMNS} FROM questions q JOIN users u ON u.id = q.author_id"
-            f" WHERE {where} ORDER BY q.created_at DESC, q.id DESC LIMIT ?",
+            f"SELECT {_QUESTION_COLUMNS} FROM questions q INDEXED BY questions_waiting"
+            f" JOIN users u ON u.id = q.author_id WHERE {where}"
+            " ORDER BY q.created_at DESC, q.id DESC LIMIT ?",
             (*params, limit),
         ).fetchall()
         return count, [self._question(row) for row in rows]

@@ -100,13 +100,17 @@ class Figures:
         return self.counts[(name, lang, period, key)]
 
     def total(self, name: str, lang: str = "en") -> int:
-        return sum(v for (n, la, _, _), v in self.counts.items() if n == name and la == lang)
+        return sum(
+            v
+            for (n, la, period, _), v in self.counts.items()
+            if n == name and la == lang and not period.startswith(rules.MONTH)
+        )
 
     def histogram(self, lang: str = "en") -> Counter[int]:
         """The first answers' waits, {bucket: count}, as the dashboard sums them."""
         waits: Counter[int] = Counter()
-        for (name, la, _, key), value in self.counts.items():
-            if name == "first_answer" and la == lang:
+        for (name, la, period, key), value in self.counts.items():
+            if name == "first_answer" and la == lang and not period.startswith(rules.MONTH):
                 waits[int(key)] += value
         return waits
 
@@ -117,7 +121,13 @@ def nonzero(counts: Counter[int]) -> dict[int, int]:
 
 
 def named(update: MetricUpdate, name: str) -> list[tuple[str, str, int]]:
-    return [(c.period, c.key, c.delta) for c in update.counts if c.name == name]
+    """The day (or month, for actives) counters of ``name``; their month copies are tested
+    on their own."""
+    return [
+        (c.period, c.key, c.delta)
+        for c in update.counts
+        if c.name == name and not c.period.startswith(rules.MONTH)
+    ]
 
 
 def summed(counts: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
@@ -295,7 +305,7 @@ def test_a_replaced_vote_moves_from_yes_to_no_on_the_right_days():
     assert summed(
         (period, key, value)
         for (name, _, period, key), value in figures.counts.items()
-        if name == "helpful"
+        if name == "helpful" and not period.startswith(rules.MONTH)
     ) == {("2026-11-06", "no"): 1}
 
 
@@ -509,3 +519,36 @@ def test_cumulative_totals():
     assert rules.cumulative(daily, 5, ["2026-01-31", "2026-02-27", "2026-02-31"]) == [7, 8, 12]
     assert rules.cumulative([], 3, ["2026-01-01"]) == [3]
     assert rules.cumulative(daily, 0, ["2025-12-31"]) == [0]
+
+
+def test_every_day_count_is_kept_for_its_month_too():
+    """Long periods read month counters: each holds exactly the sum of its days."""
+    figures = Figures(titles={1: "battery drain", 2: "battery swap"})
+    figures.fold(
+        asked(1, "2026-10-30T10:00:00Z", lang="en"),
+        asked(2, "2026-11-02T10:00:00Z", lang="en"),
+        answered(1, "2026-10-30T11:00:00Z"),
+        vote("2026-11-05T10:00:00Z", helpful=False, reason="unclear"),
+    )
+    days: Counter[tuple[str, str, str, str]] = Counter()
+    months: Counter[tuple[str, str, str, str]] = Counter()
+    for (name, lang, period, key), value in figures.counts.items():
+        if period.startswith(rules.MONTH):
+            months[(name, lang, period[1:], key)] += value
+        elif len(period) == 10:
+            days[(name, lang, period[:7], key)] += value
+    assert days and +days == +months
+    assert figures.get("term", "M2026-11", "battery") == 1
+    assert figures.get("term", "M2026-10", "battery") == 1
+
+
+def test_a_long_period_reads_whole_months_and_the_days_at_its_ends():
+    d = dt.date
+    assert rules.ranges(d(2025, 12, 3), d(2026, 12, 2)) == [
+        ("2025-12-03", "2025-12-31"),
+        ("M2026-01", "M2026-11"),
+        ("2026-12-01", "2026-12-02"),
+    ]
+    assert rules.ranges(d(2026, 11, 3), d(2026, 12, 2)) == [("2026-11-03", "2026-12-02")]
+    assert rules.ranges(d(2026, 10, 1), d(2026, 11, 30)) == [("M2026-10", "M2026-11")]
+    assert rules.ranges(d(2026, 2, 1), d(2026, 2, 28)) == [("M2026-02", "M2026-02")]

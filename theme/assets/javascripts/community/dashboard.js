@@ -212,11 +212,11 @@
   function hours(value) { return value === null || value === undefined ? null : Math.round(value / 36) / 100; }
   function hoursText(value) { return value === null || value === undefined ? t("dash.none") : C.plural("dash.hours", value); }
   function count(value) { return value === null || value === undefined ? t("dash.none") : C.number(value); }
-  function weekLabel(week) { return day(week.end); }
-
   function charts(m) {
     var months = m.members.monthly_active;
     var weeks = m.first_answer.weekly;
+    // A point a week (its last day), or a month for a year.
+    function weekLabel(point) { return m.period.days > 90 ? month(point.start.slice(0, 7)) : day(point.end); }
     return [
       chart({
         name: "monthly-active",
