@@ -577,7 +577,7 @@ def catch_up(store: SQLiteStore, settings: Settings) -> dict[str, float | int]:
         "events": handled,
         "seconds": round(seconds, 1),
         "events_per_s": round(handled / seconds),
-        "batch": consumers.BATCH,
+        "batch": consumer.batch,
     }
 
 

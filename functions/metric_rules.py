@@ -5,8 +5,9 @@ these rules as a consumer of the event log and answers ``GET /api/metrics``.
 Counters are (name, language, period, key) → value; the period is a day ("2026-11-02"), or a
 month ("2026-11") for monthly actives. Every count of a day is kept for its month too
 ("M2026-11"), so a year reads twelve months and the days at its ends (:func:`ranges`),
-not 365 days. Language "" means every language at once (members have no language). The
-counters:
+not 365 days; and every count in a language is kept for all languages too ("*"), so the
+dashboard's default view reads one language's worth of rows. Language "" is for what has
+no language (members). The counters:
 
 ==================  =====  ========  ==============================================
 name                lang   period    key, and what is counted
@@ -92,6 +93,7 @@ def wait_seconds(asked_at: str, answered_at: str) -> float:
 
 
 MONTH = "M"  # the prefix of a month's counter that adds up its days: "M2026-11"
+ALL = "*"  # the language of the counters that add up every language's
 
 
 def month_counter(period: str) -> str:
@@ -147,9 +149,10 @@ def fold(
     new_active: list[tuple[str, int]] = []
 
     def add(name: str, lang: str, period: str, key: str = "", delta: int = 1) -> None:
-        counts.append(Count(name, lang, period, key, delta))
-        if len(period) == len("2026-11-02"):  # a day: its month keeps it too
-            counts.append(Count(name, lang, month_counter(period), key, delta))
+        for counted_in in (lang, ALL) if lang else (lang,):
+            counts.append(Count(name, counted_in, period, key, delta))
+            if len(period) == len("2026-11-02"):  # a day: its month keeps it too
+                counts.append(Count(name, counted_in, month_counter(period), key, delta))
 
     def set_clock(clock: QuestionClock) -> None:
         clocks[clock.question_id] = changed[clock.question_id] = clock

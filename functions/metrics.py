@@ -15,6 +15,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import Blueprint
 
@@ -59,7 +60,7 @@ def figures(
     """Every figure of the dashboard for the ``days`` up to ``now``, in ``lang`` or all."""
     today = parse_time(now).date()
     first = today - dt.timedelta(days=days - 1)
-    langs = [lang] if lang else list(CODES)
+    langs = [lang] if lang else [rules.ALL]
     points = Points.months(first, today) if days > WEEKLY_UP_TO else Points.weeks(first, today)
     covered = rules.ranges(first, today)
     return models.MetricsOut(
@@ -73,11 +74,11 @@ def figures(
         trending=_trending(store, langs, today),
         contributors=_contributors(store, langs, covered),
         articles=_articles(store, page_of, langs, covered, first.isoformat()),
-        search_gaps=_search_gaps(store, langs, covered),
+        search_gaps=_search_gaps(store, [lang] if lang else list(CODES), covered),
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Points:
     """The points of the charts: weeks (seven days ending today, the first one maybe
     shorter) read from day counters, or calendar months read from month counters."""
@@ -104,7 +105,11 @@ class Points:
         if self.by_month:
             month = period.removeprefix(rules.MONTH)[:7]
             return next(i for i, (first, _) in enumerate(self.spans) if first[:7] == month)
-        return bisect.bisect_right([first for first, _ in self.spans], period) - 1
+        return bisect.bisect_right(self.starts, period) - 1
+
+    @cached_property
+    def starts(self) -> list[str]:
+        return [first for first, _ in self.spans]
 
 
 def _members(store: Store, today: dt.date, points: Points) -> models.MembersOut:

@@ -1625,21 +1625,13 @@ class SQLiteStore:
         periods: Sequence[tuple[str, str]],
         keys: Sequence[str],
     ) -> dict[str, int]:
-        # The wanted keys looked up in each period, rather than every key read and filtered.
-        parts, params = [], []
-        wanted = json.dumps(list(keys), ensure_ascii=False)
-        for lang in langs:
-            for first, last in periods:
-                parts.append(
-                    "SELECT c.key, c.value FROM json_each(?) AS k JOIN metric_counts AS c"
-                    " ON c.name = ? AND c.lang = ? AND c.key = k.value"
-                    " AND c.period BETWEEN ? AND ?"
-                )
-                params += [wanted, name, lang, first, last]
-        if not parts or not keys:
+        if not keys:
             return {}
+        counters, params = self._counters(name, langs, periods)
         rows = self._db.execute(
-            f"SELECT key, sum(value) FROM ({' UNION ALL '.join(parts)}) GROUP BY key", params
+            f"SELECT key, sum(value) FROM ({counters})"
+            " WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key",
+            (*params, json.dumps(list(keys), ensure_ascii=False)),
         ).fetchall()
         return dict(rows)
 
@@ -1664,13 +1656,17 @@ class SQLiteStore:
             f"SELECT count(*) FROM questions q INDEXED BY questions_waiting WHERE {where}",
             params,
         ).fetchone()
-        rows = self._db.execute(
-            f"SELECT {_QUESTION_COLUMNS} FROM questions q INDEXED BY questions_waiting"
-            f" JOIN users u ON u.id = q.author_id WHERE {where}"
-            " ORDER BY q.created_at DESC, q.id DESC LIMIT ?",
-            (*params, limit),
-        ).fetchall()
-        return count, [self._question(row) for row in rows]
+        newest: list[tuple] = []
+        for each in langs:  # each language's newest from its end of the index, then merged
+            newest += self._db.execute(
+                f"SELECT {_QUESTION_COLUMNS} FROM questions q INDEXED BY questions_waiting"
+                " JOIN users u ON u.id = q.author_id WHERE q.hidden = 0 AND q.deleted = 0"
+                " AND q.answer_count = 0 AND q.lang = ? AND q.created_at <= ?"
+                " ORDER BY q.created_at DESC, q.id DESC LIMIT ?",
+                (each, asked_before, limit),
+            ).fetchall()
+        newest.sort(key=lambda row: (row[13], row[0]), reverse=True)
+        return count, [self._question(row) for row in newest[:limit]]
 
     # The event log and its consumers
 

@@ -126,7 +126,7 @@ def named(update: MetricUpdate, name: str) -> list[tuple[str, str, int]]:
     return [
         (c.period, c.key, c.delta)
         for c in update.counts
-        if c.name == name and not c.period.startswith(rules.MONTH)
+        if c.name == name and not c.period.startswith(rules.MONTH) and c.lang != rules.ALL
     ]
 
 
@@ -304,8 +304,8 @@ def test_a_replaced_vote_moves_from_yes_to_no_on_the_right_days():
     assert figures.total("helpful") == 1
     assert summed(
         (period, key, value)
-        for (name, _, period, key), value in figures.counts.items()
-        if name == "helpful" and not period.startswith(rules.MONTH)
+        for (name, lang, period, key), value in figures.counts.items()
+        if name == "helpful" and lang == "en" and not period.startswith(rules.MONTH)
     ) == {("2026-11-06", "no"): 1}
 
 
@@ -552,3 +552,14 @@ def test_a_long_period_reads_whole_months_and_the_days_at_its_ends():
     assert rules.ranges(d(2026, 11, 3), d(2026, 12, 2)) == [("2026-11-03", "2026-12-02")]
     assert rules.ranges(d(2026, 10, 1), d(2026, 11, 30)) == [("M2026-10", "M2026-11")]
     assert rules.ranges(d(2026, 2, 1), d(2026, 2, 28)) == [("M2026-02", "M2026-02")]
+
+
+def test_every_count_in_a_language_is_kept_for_all_languages_too():
+    figures = Figures()
+    figures.fold(asked(1, ASKED, lang="en"), asked(2, ASKED, lang="km"))
+    assert figures.get("asked", "2026-11-02", lang="en") == 1
+    assert figures.get("asked", "2026-11-02", lang="km") == 1
+    assert figures.get("asked", "2026-11-02", lang=rules.ALL) == 2
+    figures.fold(event("signed_up", ASKED, entity="user", entity_id=5, actor=5))
+    assert figures.get("members", "2026-11-02", lang="") == 1
+    assert figures.get("members", "2026-11-02", lang=rules.ALL) == 0  # members have no language
