@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from functions.store import Count, Event, MetricUpdate, QuestionClock
+from search_index.analyzers import normalise
 
 # The goals the dashboard draws (from the company's targets for its community).
 ANSWER_GOAL_SECONDS = 2 * 3600  # customers expect a first answer within two hours
@@ -65,6 +66,163 @@ BUCKETS: tuple[int, ...] = (
     *range(8 * 86_400, 90 * 86_400 + 1, 86_400),
 )
 LONGER = 10**9  # the bucket of every wait beyond the last one
+# Words that ask rather than name a topic, left out of trending topics (search keeps them:
+# "not" and "before" change what a search means, but no topic is called "how" or "until").
+QUESTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "how",
+            "what",
+            "why",
+            "when",
+            "where",
+            "which",
+            "who",
+            "whom",
+            "whose",
+            "can",
+            "could",
+            "do",
+            "does",
+            "did",
+            "will",
+            "would",
+            "should",
+            "not",
+            "no",
+            "until",
+            "after",
+            "before",
+            "about",
+            "any",
+            "some",
+            "there",
+            "here",
+            "it",
+            "is",
+            "are",
+            "get",
+            "got",
+            "use",
+            "using",
+            "i",
+            "my",
+            "me",
+            "we",
+            "our",
+            "you",
+            "your",
+            "can't",
+            "don't",
+            "doesn't",
+            "won't",
+        ]
+    ),
+    "hi": frozenset(
+        [
+            "क्या",
+            "कैसे",
+            "क्यों",
+            "कब",
+            "कहाँ",
+            "कहां",
+            "कौन",
+            "कितना",
+            "कितनी",
+            "कितने",
+            "नहीं",
+            "न",
+            "हो",
+            "होता",
+            "होती",
+            "होते",
+            "रहा",
+            "रही",
+            "रहे",
+            "सकता",
+            "सकती",
+            "सकते",
+            "करें",
+            "करूँ",
+            "करना",
+            "कर",
+            "बाद",
+            "पहले",
+            "तक",
+            "लिए",
+        ]
+    ),
+    "ru": frozenset(
+        [
+            "как",
+            "что",
+            "почему",
+            "зачем",
+            "когда",
+            "где",
+            "куда",
+            "какой",
+            "какая",
+            "какие",
+            "каком",
+            "сколько",
+            "кто",
+            "ли",
+            "можно",
+            "нужно",
+            "надо",
+            "не",
+            "нет",
+            "ни",
+            "до",
+            "после",
+            "чем",
+            "если",
+            "есть",
+            "был",
+            "была",
+            "было",
+            "были",
+            "будет",
+            "мне",
+            "меня",
+            "у",
+            "я",
+            "мой",
+            "моя",
+            "мои",
+        ]
+    ),
+    "km": frozenset(
+        [
+            "តើ",
+            "យ៉ាងដូចម្តេច",
+            "ដូចម្តេច",
+            "ហេតុអ្វី",
+            "ពេលណា",
+            "នៅពេលណា",
+            "ទីណា",
+            "កន្លែងណា",
+            "ប៉ុន្មាន",
+            "អ្វី",
+            "ណា",
+            "មិន",
+            "ទេ",
+            "ដែរ",
+            "បាន",
+            "នៅ",
+            "ឬ",
+            "ខ្ញុំ",
+            "របស់ខ្ញុំ",
+            "អាច",
+            "ត្រូវ",
+        ]
+    ),
+}
+# ... written as people type them, compared as the words of a title are: normalised.
+QUESTION_WORDS = {
+    lang: frozenset(normalise(word) for word in listed) for lang, listed in QUESTION_WORDS.items()
+}
 
 
 def day(at: str) -> str:
@@ -189,8 +347,10 @@ def fold(
             for tag in event.data.get("tags", ()):
                 add("tag", lang, day(at), str(tag))
             title = known.titles.get(event.entity_id, "")
+            asking = QUESTION_WORDS.get(lang, frozenset())
             for word in dict.fromkeys(words(title, lang)):
-                add("term", lang, day(at), word)
+                if word not in asking:
+                    add("term", lang, day(at), word)
         elif kind == "answered" and clock is not None and not event.data.get("held"):
             add("answers", clock.lang, day(at), str(event.actor_id))
             first_answer(clock, at)

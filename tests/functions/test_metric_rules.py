@@ -563,3 +563,13 @@ def test_every_count_in_a_language_is_kept_for_all_languages_too():
     figures.fold(event("signed_up", ASKED, entity="user", entity_id=5, actor=5))
     assert figures.get("members", "2026-11-02", lang="") == 1
     assert figures.get("members", "2026-11-02", lang=rules.ALL) == 0  # members have no language
+
+
+def test_question_words_are_no_topic():
+    """ "How", "сколько" and "तक" ask; "battery" names a topic."""
+    titles = {1: "How long until the battery swap", 2: "Сколько стоит замена батареи"}
+    figures = Figures(titles=titles)
+    figures.fold(asked(1, ASKED, lang="en"), asked(2, ASKED, lang="ru"))
+    terms = {key for (name, _, _, key) in figures.counts if name == "term"}
+    assert {"battery", "swap", "стоит", "замена"} <= terms
+    assert not terms & {"how", "until", "сколько"}

@@ -217,6 +217,6 @@ def test_pages_and_who_hears_of_their_feedback_are_published_beside_the_index(tm
 
     # A malformed owners file stops the build, naming what to fix; the last site stays.
     (paths.content / "owners.yml").write_text("support-content: elena\n", encoding="utf-8")
-    with pytest.raises(ContentError, match="support-content.*a list of usernames"):
+    with pytest.raises(ContentError, match=r"support-content.*a list of usernames"):
         build(paths.settings(), say=lambda line: None)
     assert PageDirectory(paths.index).get("ru/faq/warranty/") == warranty
