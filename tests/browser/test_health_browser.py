@@ -56,6 +56,9 @@ def test_feedback_with_a_reason_reaches_the_owner_and_the_dashboard(
     expect(form.locator(".portal-feedback__note")).to_have_text(
         "Спасибо: команда, которая ведёт эту страницу, это прочитает."
     )
+    expect(form.locator(".portal-feedback__note")).to_have_css(
+        "opacity", "1"
+    )  # seen, not just there
     # Back on the page later, the reader sees what they said.
     reader.reload()
     expect(form.get_by_role("button", name="Нет, страница не помогла")).to_have_attribute(

@@ -54,8 +54,7 @@
       vote({ helpful: false, reason: chosen ? chosen.value : null, comment: comment || null }).then(function () {
         why.hidden = true;
         note.textContent = t("feedback.sent");
-        C.announce(t("feedback.sent"));
-        buttons[1].focus();
+        note.focus(); // the form the reader was in is gone: keep their place
       }, failed).then(function () { C.busy(send, false); });
     });
 
