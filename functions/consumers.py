@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from core.settings import Settings
 from functions import metrics_consumer, notify
-from functions.store import EventPage, Store
+from functions.store import Store
 from search_index.pages import PageDirectory
 
 BATCH = 100  # events a consumer takes at a time
@@ -32,8 +32,10 @@ BATCH = 100  # events a consumer takes at a time
 @dataclass(frozen=True)
 class Consumer:
     name: str  # the key its cursor is saved under
-    handle: Callable[[Store, EventPage], None]  # a batch, in order, and the cursor after it
-    saves_cursor: bool = False  # the handler saves the cursor with its own writes
+    handle: Callable[..., None]  # (store, page): a batch in order, and the cursor after it
+    # The handler saves the cursor with its own writes; it gets the cursor the batch began
+    # from too: (store, page, after).
+    saves_cursor: bool = False
     batch: int = BATCH  # events it takes at a time
 
 
@@ -48,7 +50,9 @@ def consumers(settings: Settings) -> list[Consumer]:
         ),
         Consumer(
             metrics_consumer.CONSUMER,
-            lambda store, page: metrics_consumer.handle(store, page.events, page.cursor),
+            lambda store, page, after: metrics_consumer.handle(
+                store, page.events, after, page.cursor
+            ),
             saves_cursor=True,
             batch=metrics_consumer.BATCH,
         ),
@@ -58,10 +62,13 @@ def consumers(settings: Settings) -> list[Consumer]:
 def run_batch(store: Store, consumer: Consumer, limit: int | None = None) -> int:
     """Handle the next events after the consumer's cursor (its batch of them, or
     ``limit``); how many there were."""
-    page = store.events_after(store.consumer_cursor(consumer.name), limit or consumer.batch)
+    after = store.consumer_cursor(consumer.name)
+    page = store.events_after(after, limit or consumer.batch)
     if page.events:
-        consumer.handle(store, page)
-        if not consumer.saves_cursor:
+        if consumer.saves_cursor:
+            consumer.handle(store, page, after)
+        else:
+            consumer.handle(store, page)
             store.save_consumer_cursor(consumer.name, page.cursor)
     return len(page.events)
 

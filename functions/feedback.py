@@ -77,6 +77,10 @@ def give_feedback(body: models.FeedbackRequest) -> models.FeedbackOut:
     comment = (body.comment or "").strip() or None
     _check_page(body.lang, body.page)
     store, now = web.store(), utcnow()
+    if not body.helpful and body.reason is None and comment is None:
+        earlier = store.feedback_of(visitor(), body.lang, body.page)
+        if earlier is not None and not earlier.helpful:
+            return _out(earlier)  # "no" said again: the reason and comment given stay
     if limited := web.count_by_address(limits.FEEDBACK, now):
         raise limit_reached(limited)
     user = web.current_user()

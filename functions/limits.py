@@ -185,6 +185,12 @@ SEARCH_MISSES = AddressLimit(
 )
 
 
+# ... and the same words from one address count once a day.
+SEARCH_MISS_REPEATS = AddressLimit(
+    "search-miss:words", 1, dt.timedelta(days=1), "searches for the same words"
+)
+
+
 def per_address(limit: AddressLimit, by_address: Attempts, now: str) -> Limited | None:
     """``limit`` is reached when this address made ``allowed`` attempts in its window."""
     if by_address.count < limit.allowed:

@@ -40,13 +40,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from functions.store import Count, Event, MetricUpdate, QuestionClock
 from search_index.analyzers import normalise
 
 # The goals the dashboard draws (from the company's targets for its community).
 ANSWER_GOAL_SECONDS = 2 * 3600  # customers expect a first answer within two hours
+ANSWER_GOAL_SHARE = 0.5  # ... so most questions (at least half) should have one by then
 ACTIVE_GOAL = 0.70  # more than 70% of members active each month
 MEMBER_GROWTH_GOAL = 0.20  # registered members grow 20% a quarter
 POSITIVE_GROWTH_GOAL = 0.15  # positive feedback grows 15% a month
@@ -287,12 +288,14 @@ def _next_month(day_: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Known:
-    """What the rules need to know besides the events: questions' clocks and titles, and
-    the (month, member) pairs already counted active."""
+    """What the rules need to know besides the events: questions' clocks, titles and tags
+    (of those asked, deleted, undeleted or shown in the batch), and the (month, member)
+    pairs already counted active."""
 
     clocks: Mapping[int, QuestionClock]
     titles: Mapping[int, str]
     active: set[tuple[str, int]]
+    tags: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def fold(
@@ -322,7 +325,18 @@ def fold(
                 wait = wait_seconds(clock.asked_at, at)
                 add("first_answer", clock.lang, day(clock.asked_at), bucket_key(bucket(wait)))
 
+    def topic_counts(clock: QuestionClock, tags: Iterable[str], sign: int) -> None:
+        """A question's tags and title words, on the day it was asked: trending topics."""
+        for tag in tags:
+            add("tag", clock.lang, day(clock.asked_at), str(tag), sign)
+        asking = QUESTION_WORDS.get(clock.lang, frozenset())
+        title = known.titles.get(clock.question_id, "")
+        for word in dict.fromkeys(words(title, clock.lang)):
+            if word not in asking:
+                add("term", clock.lang, day(clock.asked_at), word, sign)
+
     def answer_counts(clock: QuestionClock, sign: int) -> None:
+        topic_counts(clock, known.tags.get(clock.question_id, ()), sign)
         add("asked", clock.lang, day(clock.asked_at), delta=sign)
         if clock.answered_at is not None:
             wait = wait_seconds(clock.asked_at, clock.answered_at)
@@ -341,16 +355,11 @@ def fold(
         elif kind == "asked":
             lang = str(event.data.get("lang", ""))
             held = bool(event.data.get("held"))
-            set_clock(QuestionClock(event.entity_id, lang, at, None, held=held))
-            if not held:
+            clock = QuestionClock(event.entity_id, lang, at, None, held=held)
+            set_clock(clock)
+            if not held:  # a held question's topics count once a moderator lets it through
                 add("asked", lang, day(at))
-            for tag in event.data.get("tags", ()):
-                add("tag", lang, day(at), str(tag))
-            title = known.titles.get(event.entity_id, "")
-            asking = QUESTION_WORDS.get(lang, frozenset())
-            for word in dict.fromkeys(words(title, lang)):
-                if word not in asking:
-                    add("term", lang, day(at), word)
+                topic_counts(clock, event.data.get("tags", ()), 1)
         elif kind == "answered" and clock is not None and not event.data.get("held"):
             add("answers", clock.lang, day(at), str(event.actor_id))
             first_answer(clock, at)
@@ -453,7 +462,7 @@ def trending(
     weeks = TRENDING_BEFORE_DAYS / TRENDING_DAYS
     trends = []
     for name, count in this_week.items():
-        weekly = before.get(name, 0) / weeks
+        weekly = max(0, before.get(name, 0)) / weeks
         if count >= TRENDING_MIN and count > weekly:
             trends.append(Trend(kind, name, count, round(weekly, 2), (count + 1) / (weekly + 1)))
     trends.sort(key=lambda trend: (-trend.rise, -trend.this_week, trend.name))

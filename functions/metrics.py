@@ -207,6 +207,7 @@ def _first_answer(store: Store, langs: list[str], points: Points) -> models.Firs
         within_goal=within,
         within_goal_share=rules.share(within, asked_total),
         goal_seconds=rules.ANSWER_GOAL_SECONDS,
+        goal_share=rules.ANSWER_GOAL_SHARE,
         weekly=[
             models.AnswerWeek(
                 start=first,

@@ -14,14 +14,23 @@ CONSUMER = "metrics"
 BATCH = 500  # events counted in one transaction (fewer commits when catching up)
 
 
-def handle(store: Store, events: Sequence[Event], cursor: str | None) -> None:
-    """Count ``events`` and move the cursor to ``cursor``, in one write."""
+def handle(store: Store, events: Sequence[Event], after: str | None, cursor: str | None) -> None:
+    """Count ``events`` and move the cursor from ``after`` to ``cursor``, in one write (or
+    nothing, if another runner counted them first)."""
     question_ids = {event.question_id for event in events if event.question_id is not None}
-    titles = store.question_titles([event.entity_id for event in events if event.kind == "asked"])
+    topics = store.question_topics(
+        [
+            event.entity_id
+            for event in events
+            if event.kind == "asked"
+            or (event.entity == "question" and event.kind in ("deleted", "undeleted", "shown"))
+        ]
+    )
     pairs = {(month(event.at), event.actor_id) for event in events if event.actor_id is not None}
     known = Known(
         clocks=store.question_clocks(sorted(question_ids)),
-        titles=titles,
+        titles={question_id: title for question_id, (title, _) in topics.items()},
         active=store.seen_active(sorted(pairs)),
+        tags={question_id: tags for question_id, (_, tags) in topics.items()},
     )
-    store.apply_metrics(fold(events, known, words), CONSUMER, cursor)
+    store.apply_metrics(fold(events, known, words), CONSUMER, after, cursor)

@@ -516,6 +516,7 @@ class FirstAnswerOut(BaseModel):
     within_goal: int
     within_goal_share: float | None  # of the questions asked
     goal_seconds: int
+    goal_share: float  # of questions answered within goal_seconds
     weekly: list[AnswerWeek]
 
 

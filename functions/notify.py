@@ -3,8 +3,10 @@
 - an answer: everyone who follows the question (askers and answerers follow on their own);
 - a comment: the author of the post it is on;
 - an accepted answer: its author;
-- a reader's "not helpful" on a knowledge-base page: the members of the team that owns the
-  page (``content/owners.yml``), with the reader's reason and comment.
+- a reader's "not helpful" on a knowledge-base page: the moderators and admins of the team
+  that owns the page (``content/owners.yml``), with the reader's reason and comment; once
+  when the vote turns to "no", and again only when the reader adds a comment (a reason
+  chosen afterwards, or "no" said twice, tells them nothing new).
 
 Nobody hears of what they did themselves, nor of a post hidden or deleted before the
 consumer got to its event. A question's followers are notified a page at a
@@ -15,8 +17,10 @@ so a replayed event adds nothing. The mail outbox is sent by :mod:`functions.mai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
+from core.roles import is_staff
 from core.urls import question_url
 from functions.store import (
     Event,
@@ -104,12 +108,19 @@ def _page_feedback(
     mail: list[Mail],
 ) -> None:
     """A reader's "no": the page's owners hear of it, and of the reader's reason."""
+    if not _news_for_owners(event.data):
+        return
     key = f"{event.data['lang']}/{event.data['page']}"
     entry = pages(key)
     if entry is None or not entry.notify:
         return  # a page since taken away, or one nobody keeps
     found = (store.user_by_username(name) for name in entry.notify)
-    owners = [user for user in found if user is not None and user.id != event.actor_id]
+    # Staff only: a username in owners.yml that a reader registered hears nothing.
+    owners = [
+        user
+        for user in found
+        if user is not None and is_staff(user.role) and user.id != event.actor_id
+    ]
     if not owners:
         return
     note = PageNote(key, entry.title, event.data.get("reason"), event.data.get("comment"))
@@ -126,6 +137,14 @@ def _page_feedback(
     )
     if site_url is not None:
         mail.extend(feedback_email(event.id, user, note, site_url) for user in owners)
+
+
+def _news_for_owners(vote: Mapping[str, Any]) -> bool:
+    """A "no" the owners have not heard: a new one, or one with a new comment."""
+    previous = vote.get("previous")
+    if not previous or previous.get("helpful"):
+        return True
+    return bool(vote.get("comment")) and vote.get("comment") != previous.get("comment")
 
 
 def feedback_email(event_id: int, recipient: User, note: PageNote, site_url: str) -> Mail:

@@ -10,7 +10,7 @@ answers a 400 problem saying what to change.
 ``submitted=1`` says the reader asked for this search (the results page sends it; the
 box's suggestions as one types do not): when it finds nothing in a language, its words
 (normalised, never who searched) are recorded as a gap in the content, a limited number
-per client address.
+per client address, and the same words from one address once a day.
 
 This function only reads the index; community changes reach it through the search feed
 consumer (:mod:`functions.search_feed`), which ``portal work`` runs.
@@ -52,7 +52,13 @@ def search() -> dict:
             title="Search unavailable",
             headers={"Retry-After": "60"},
         ) from None
-    if results.total == 0 and results.page == 1 and results.lang and request.args.get("submitted"):
+    if (
+        results.total == 0
+        and results.page == 1
+        and results.lang
+        and not (results.kind or results.tag)  # filtered: what it wants may exist elsewhere
+        and request.args.get("submitted")
+    ):
         _record_miss(results.lang, results.query)
     return results.to_json()
 
@@ -60,9 +66,12 @@ def search() -> dict:
 def _record_miss(lang: str, query: str) -> None:
     """Count a search that found nothing, unless this address has had its share of them."""
     now = utcnow()
+    words = normalise(" ".join(query.split()))[: limits.SEARCH_MISS_CHARS]
+    # The same words from one address count once a day, and only so many in all.
+    if web.count_by_address(limits.SEARCH_MISS_REPEATS, now, about=words):
+        return
     if web.count_by_address(limits.SEARCH_MISSES, now):
         return
-    words = normalise(" ".join(query.split()))[: limits.SEARCH_MISS_CHARS]
     web.store().record_search_missed(lang, words, now)
 
 

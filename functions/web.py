@@ -23,7 +23,7 @@ from core import roles
 from core.settings import Settings
 from functions import limits
 from functions.problems import Problem
-from functions.store import Store, User
+from functions.store import Store, User, iso, parse_time
 from search_index.pages import PageDirectory
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -98,14 +98,17 @@ def store() -> Store:
     return current_app.extensions["portal_store"]
 
 
-def count_by_address(limit: limits.AddressLimit, now: str) -> limits.Limited | None:
-    """Count this request against its client address's ``limit``; what was reached, if it
-    was (and then nothing is counted)."""
-    address = limits.address_key(client_address())
+def count_by_address(
+    limit: limits.AddressLimit, now: str, about: str = ""
+) -> limits.Limited | None:
+    """Count this request against its client address's ``limit`` (for one thing ``about``,
+    when given); what was reached, if it was (and then nothing is counted)."""
+    address = limits.address_key(client_address()) + (f" {about}" if about else "")
     tried = store().attempts(limit.scope, address, limits.since(limit.window, now))
     limited = limits.per_address(limit, tried, now)
     if limited is None:
-        store().add_attempts([(limit.scope, address)], now, limits.attempts_expire(now))
+        forgotten = iso(parse_time(now) + limit.window)  # counts for nothing after its window
+        store().add_attempts([(limit.scope, address)], now, forgotten)
     return limited
 
 

@@ -54,7 +54,8 @@ EventKind = Literal[
     "promoted",  # answer; affects its author; data: lang, title, previous_lang (if it moved)
     "unpromoted",  # answer; affects its author; data: lang, reason
     # page (entity_id: the vote's id); the actor is the member, or none for a visitor; data:
-    # lang, page, helpful, reason, comment, previous (the vote it replaced: helpful, reason, at)
+    # lang, page, helpful, reason, comment, previous (the vote it replaced: helpful, reason,
+    # comment, at)
     "feedback",
     "search_missed",  # search (entity_id 0), nobody's: data: lang, query (normalised)
 ]
@@ -348,8 +349,9 @@ class QuestionClock:
 
 @dataclass(frozen=True, slots=True)
 class Count:
-    """A change to one counter: ``name`` in ``lang`` ("" for every language) over ``period``
-    (a day "2026-11-02" or a month "2026-11"), for ``key`` ("" for none)."""
+    """A change to one counter: ``name`` in ``lang`` (a language; "*" for all of them; ""
+    for what has no language) over ``period`` (a day "2026-11-02"; a month "2026-11" for
+    monthly counts; "M2026-11" for the sum of a month's days), for ``key`` ("" for none)."""
 
     name: str
     lang: str
@@ -699,9 +701,13 @@ class Store(Protocol):
         """Which of these (month, member) pairs are counted active already."""
         ...
 
-    def apply_metrics(self, update: MetricUpdate, consumer: str, cursor: str | None) -> None:
-        """Apply a batch's counter changes and save the consumer's cursor, in one
-        transaction: a batch is counted once, whenever the consumer stops."""
+    def apply_metrics(
+        self, update: MetricUpdate, consumer: str, after: str | None, cursor: str | None
+    ) -> bool:
+        """Apply a batch's counter changes and move the consumer's cursor from ``after`` (where
+        the batch began) to ``cursor``, in one transaction: a batch is counted once, whenever
+        the consumer stops. False, and nothing applied, when the cursor is no longer
+        ``after`` (another runner counted the batch)."""
         ...
 
     # ``periods``: ranges of counter periods, (first, last) inclusive, such as a month's
@@ -728,7 +734,11 @@ class Store(Protocol):
         """Totals over ``periods`` of the given keys only."""
         ...
 
-    def question_titles(self, question_ids: Sequence[int]) -> dict[int, str]: ...
+    def question_topics(
+        self, question_ids: Sequence[int]
+    ) -> dict[int, tuple[str, tuple[str, ...]]]:
+        """Each question's title and tags, for trending topics."""
+        ...
 
     def unanswered(
         self, asked_before: str, lang: str | None, limit: int

@@ -600,6 +600,8 @@ class SQLiteStore:
             if answer_id is None:
                 self._unaccept(db, question_id, previous, actor_id, now, "withdrawn")
             else:
+                if previous is not None:  # another answer was accepted: it is no longer
+                    self._unaccept(db, question_id, previous, actor_id, now, "replaced")
                 self._event(
                     db,
                     "accepted",
@@ -1494,7 +1496,12 @@ class SQLiteStore:
                     " at = ? WHERE id = ?",
                     (*values.values(), vote_id),
                 )
-                previous = {"helpful": bool(before[1]), "reason": before[2], "at": before[4]}
+                previous = {
+                    "helpful": bool(before[1]),
+                    "reason": before[2],
+                    "comment": before[3],
+                    "at": before[4],
+                }
             self._event(
                 db,
                 "feedback",
@@ -1557,8 +1564,15 @@ class SQLiteStore:
         ).fetchall()
         return {(month, user_id) for month, user_id in rows}
 
-    def apply_metrics(self, update: MetricUpdate, consumer: str, cursor: str | None) -> None:
+    def apply_metrics(
+        self, update: MetricUpdate, consumer: str, after: str | None, cursor: str | None
+    ) -> bool:
         with self._write() as db:
+            row = db.execute(
+                "SELECT cursor FROM consumer_cursors WHERE name = ?", (consumer,)
+            ).fetchone()
+            if (row[0] if row else None) != after:
+                return False  # another runner counted this batch first: count nothing
             db.executemany(
                 "INSERT INTO metric_counts (name, lang, period, key, value) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (name, lang, period, key) DO UPDATE"
@@ -1582,6 +1596,7 @@ class SQLiteStore:
                 " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
                 (consumer, cursor),
             )
+        return True
 
     def _counters(
         self, name: str, langs: Sequence[str], periods: Sequence[tuple[str, str]]
@@ -1635,12 +1650,14 @@ class SQLiteStore:
         ).fetchall()
         return dict(rows)
 
-    def question_titles(self, question_ids: Sequence[int]) -> dict[int, str]:
+    def question_topics(
+        self, question_ids: Sequence[int]
+    ) -> dict[int, tuple[str, tuple[str, ...]]]:
         rows = self._db.execute(
-            "SELECT id, title FROM questions WHERE id IN (SELECT value FROM json_each(?))",
+            "SELECT id, title, tags FROM questions WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(question_ids)),),
         ).fetchall()
-        return dict(rows)
+        return {row[0]: (row[1], tuple(json.loads(row[2]))) for row in rows}
 
     def unanswered(
         self, asked_before: str, lang: str | None, limit: int

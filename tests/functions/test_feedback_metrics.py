@@ -284,7 +284,7 @@ def test_a_no_reaches_the_pages_owner_and_a_yes_reaches_nobody(
 ):
     """Olga keeps the warranty page (its ``notify``): a reader's "no" reaches her as a
     "feedback" notification with the page's title, the reason and the comment."""
-    olga = member("olga")
+    olga = member("olga", role="moderator")
     other = member("ivan")
     assert vote(flask_client(community_app), helpful=True).status == 200
     deliver()
@@ -329,13 +329,15 @@ def search(client, q: str, **params: str):
 
 
 def test_a_submitted_search_that_finds_nothing_is_a_search_gap(
-    searchable, anonymous, moderator, deliver
+    searchable, anonymous, moderator, deliver, community_app
 ):
     """Only a search the reader submitted (submitted=1), in a language, on its first page,
-    that found nothing; its words normalised."""
+    that found nothing; its words normalised; the same words from one address once."""
     missed = search(anonymous, "  Qzxv   FLURBLE ", submitted="1")
     assert missed.status == 200 and missed.json["total"] == 0
-    assert search(anonymous, "qzxv flurble", submitted="1").json["total"] == 0
+    assert search(anonymous, "qzxv flurble", submitted="1").json["total"] == 0  # again
+    other = flask_client(community_app, address="10.0.0.9")
+    assert search(other, "qzxv flurble", submitted="1").json["total"] == 0
     assert search(anonymous, "qzxv flurble").status == 200  # typed, not submitted
     assert search(anonymous, "warranty", submitted="1").json["total"] > 0  # found something
     assert anonymous.get("/api/search?q=qzxv&submitted=1").status == 200  # no language
@@ -492,7 +494,7 @@ def test_with_mail_set_up_the_owner_also_gets_an_email(
 ):
     """The notifications consumer queues the owner's email beside the notification (``portal
     work`` sends it): the page's title, the reason in words, the comment and the link."""
-    olga = member("olga")
+    olga = member("olga", role="moderator")
     assert vote(anonymous, helpful=False, reason="outdated", comment="Old prices").status == 200
     (event,) = feedback_events(store)
     owners = PageDirectory(community_paths.index).get
@@ -502,3 +504,70 @@ def test_with_mail_set_up_the_owner_also_gets_an_email(
     assert mail.subject == "A reader found this page unhelpful: How the warranty works"
     assert "Why: it is out of date" in mail.text and "Old prices" in mail.text
     assert f"https://help.example.com/{WARRANTY}" in mail.text
+
+
+def test_two_runners_on_the_same_batch_count_it_once(page_directory, anonymous, moderator, store):
+    """``portal work`` started by hand beside ``portal serve``: both read the same batch,
+    the second to write finds the cursor moved and counts nothing."""
+    vote(anonymous, helpful=True)
+    after = store.consumer_cursor(metrics_consumer.CONSUMER)
+    page = store.events_after(after, 500)
+    metrics_consumer.handle(store, page.events, after, page.cursor)
+    metrics_consumer.handle(store, page.events, after, page.cursor)  # the slower runner
+    assert store.consumer_cursor(metrics_consumer.CONSUMER) == page.cursor
+    assert figures(moderator)["feedback"]["positive"] == 1
+
+
+def test_a_new_accepted_answer_takes_the_earlier_ones_acceptance_away(store, moderator, deliver):
+    asker, first, second = (
+        accounts.create_user(store, name, f"{name}@example.com", "x" * 12, now=iso(ago(days=9)))
+        for name in ("asker", "first", "second")
+    )
+    asked = iso(ago(days=1))
+    question_id = question(store, asker.id, asked)
+    one = answer(store, question_id, first.id, later(asked, 60))
+    two = answer(store, question_id, second.id, later(asked, 120))
+    store.accept_answer(question_id, one, asker.id, later(asked, 180))
+    store.accept_answer(question_id, two, asker.id, later(asked, 240))
+    deliver()
+    accepted = {
+        row["user"]["username"]: row["accepted"] for row in figures(moderator)["contributors"]
+    }
+    assert accepted == {"first": 0, "second": 1}
+
+
+def test_a_no_said_again_keeps_its_reason_and_tells_the_owner_once(
+    page_directory, anonymous, member, deliver, store
+):
+    olga = member("olga", role="moderator")
+    vote(anonymous, helpful=False)
+    vote(anonymous, helpful=False, reason="outdated")  # the reason: nothing new for Olga
+    assert vote(anonymous, helpful=False).json["reason"] == "outdated"  # clicked again
+    stored = anonymous.get("/api/feedback?lang=en&page=faq/warranty/").json
+    assert (stored["helpful"], stored["reason"]) == (False, "outdated")
+    vote(anonymous, helpful=False, reason="outdated", comment="Prices changed in May")
+    deliver()
+    notes = olga.get("/api/notifications").json["items"]
+    assert [note["page"]["comment"] for note in notes] == ["Prices changed in May", None]
+
+
+def test_an_owner_named_in_owners_yml_hears_only_as_a_moderator(
+    page_directory, anonymous, member, deliver
+):
+    """Whoever registers a username listed in owners.yml first gets nothing from it."""
+    squatter = member("olga")
+    vote(anonymous, helpful=False, comment="Which receipt?")
+    deliver()
+    assert squatter.get("/api/notifications").json["items"] == []
+
+
+def test_a_filtered_search_or_the_same_one_again_is_no_new_gap(
+    searchable, community_app, moderator, deliver
+):
+    reader = flask_client(community_app, address="10.9.0.1")
+    for _ in range(3):
+        assert search(reader, "zzqx", lang="en", submitted="1").status == 200
+    assert search(reader, "qqzx", lang="en", kind="faq", submitted="1").status == 200
+    deliver()
+    gaps = figures(moderator)["search_gaps"]
+    assert [(gap["query"], gap["count"]) for gap in gaps] == [("zzqx", 1)]

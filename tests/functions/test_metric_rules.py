@@ -80,15 +80,19 @@ class Figures:
     """Folds batches one after another, carrying what the store would keep between them
     (the questions' clocks and the active pairs), and sums every counter."""
 
-    def __init__(self, titles: dict[int, str] | None = None) -> None:
+    def __init__(
+        self, titles: dict[int, str] | None = None, tags: dict[int, tuple[str, ...]] | None = None
+    ) -> None:
         self.clocks: dict[int, QuestionClock] = {}
         self.active: set[tuple[str, int]] = set()
         self.titles = titles or {}
+        self.tags = tags or {}
         self.counts: Counter[tuple[str, str, str, str]] = Counter()
         self.last: MetricUpdate | None = None
 
     def fold(self, *events: Event) -> MetricUpdate:
-        update = fold(events, Known(dict(self.clocks), self.titles, set(self.active)), split_words)
+        known = Known(dict(self.clocks), self.titles, set(self.active), self.tags)
+        update = fold(events, known, split_words)
         for count in update.counts:
             self.counts[(count.name, count.lang, count.period, count.key)] += count.delta
         self.clocks.update({clock.question_id: clock for clock in update.clocks})
@@ -573,3 +577,18 @@ def test_question_words_are_no_topic():
     terms = {key for (name, _, _, key) in figures.counts if name == "term"}
     assert {"battery", "swap", "стоит", "замена"} <= terms
     assert not terms & {"how", "until", "сколько"}
+
+
+def test_a_held_or_deleted_question_names_no_trending_topic():
+    """Spam is what gets held or deleted: its tags and words leave the topics with it."""
+    figures = Figures(titles={1: "cheap chargers"}, tags={1: ("battery",)})
+    figures.fold(asked(1, ASKED, lang="en", held=True, tags=["battery"]))
+    assert figures.get("tag", "2026-11-02", "battery") == 0
+    assert figures.get("term", "2026-11-02", "cheap") == 0
+    figures.fold(on_question("shown", 1, "2026-11-02T12:00:00Z"))  # let through
+    assert figures.get("tag", "2026-11-02", "battery") == 1
+    assert figures.get("term", "2026-11-02", "cheap") == 1
+    figures.fold(on_question("deleted", 1, "2026-11-03T12:00:00Z"))
+    assert figures.get("tag", "2026-11-02", "battery") == 0
+    assert figures.get("term", "2026-11-02", "cheap") == 0
+    assert figures.get("tag", "M2026-11", "battery", lang=rules.ALL) == 0

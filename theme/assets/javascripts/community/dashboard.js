@@ -37,6 +37,8 @@
   // ---- uPlot, loaded once, only on this page ---------------------------------------------
 
   var uplotLoading = null;
+  var drawn = []; // the charts on the page, let go of when the figures load again
+
   function loadUplot() {
     if (window.uPlot) return Promise.resolve(window.uPlot);
     if (!uplotLoading) {
@@ -64,6 +66,9 @@
 
   function csvCell(value) {
     var text = value === null || value === undefined ? "" : String(value);
+    // Text a spreadsheet would run as a formula (=, +, -, @, tab, return) gets a leading
+    // apostrophe, so a reader's comment or search cannot become one; numbers stay numbers.
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = "'" + text;
     return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
@@ -175,9 +180,11 @@
       var values = [spec.points.map(function (point, index) { return index; })].concat(spec.series.map(function (series) { return series.values; }));
       plot.textContent = "";
       var graph = new uPlot(options, values, plot);
-      if (window.ResizeObserver) {
-        new ResizeObserver(function () { graph.setSize({ width: Math.max(260, plot.clientWidth), height: 220 }); }).observe(plot);
-      }
+      var watcher = window.ResizeObserver ? new ResizeObserver(function () {
+        graph.setSize({ width: Math.max(260, plot.clientWidth), height: 220 });
+      }) : null;
+      if (watcher) watcher.observe(plot);
+      drawn.push(function () { if (watcher) watcher.disconnect(); graph.destroy(); });
       // The drawing is for eyes; screen readers get the sentence and the table.
       graph.root.setAttribute("aria-hidden", "true");
     };
@@ -203,8 +210,8 @@
         growth: change(m.feedback.growth_month), goal: percent(m.feedback.goal_growth_month)
       }), m.feedback.growth_month === null ? null : m.feedback.growth_month >= m.feedback.goal_growth_month),
       tile(t("dash.first_answer"), percent(fa.within_goal_share), t("dash.first_answer.detail", {
-        p50: duration(fa.p50_seconds), p90: duration(fa.p90_seconds)
-      }), fa.p50_seconds === null ? null : fa.p50_seconds <= fa.goal_seconds),
+        p50: duration(fa.p50_seconds), p90: duration(fa.p90_seconds), goal: percent(fa.goal_share)
+      }), fa.within_goal_share === null ? null : fa.within_goal_share >= fa.goal_share),
       tile(t("dash.unanswered"), C.number(m.unanswered.count), t("dash.unanswered.detail"), m.unanswered.count === 0)
     ]);
   }
@@ -346,6 +353,7 @@
         Promise.all([C.api("GET", query), loadUplot().catch(function () { return null; })]).then(function (results) {
           var m = results[0];
           var figures = charts(m);
+          drawn.splice(0).forEach(function (release) { release(); });
           body.textContent = "";
           C.append(body, [
             tiles(m),

@@ -25,7 +25,10 @@
       return C.api("POST", "/feedback", Object.assign({ lang: lang, page: page }, body), { signIn: false });
     }
 
+    var said = null; // "yes", "no" or null: what the server has
+
     function failed(error) {
+      press(said); // the vote did not change
       box.textContent = "";
       C.showProblem(error, box);
       why.hidden = false;
@@ -35,9 +38,15 @@
     buttons.forEach(function (button) {
       button.addEventListener("click", function () {
         var helpful = button.value === "yes";
+        if (!helpful && said === "no") { // said already: ask why again, keep what was given
+          why.hidden = false;
+          why.querySelector("input[name=reason]").focus();
+          return;
+        }
         press(button.value);
         C.clearProblems(null, box);
         vote({ helpful: helpful }).then(function () {
+          said = button.value;
           note.textContent = t(helpful ? "feedback.thanks" : "feedback.thanks_no");
           why.hidden = helpful;
           if (!helpful) why.querySelector("input[name=reason]").focus();
@@ -52,6 +61,8 @@
       C.busy(send, true);
       C.clearProblems(null, box);
       vote({ helpful: false, reason: chosen ? chosen.value : null, comment: comment || null }).then(function () {
+        said = "no";
+        press(said);
         why.hidden = true;
         note.textContent = t("feedback.sent");
         note.focus(); // the form the reader was in is gone: keep their place
@@ -62,7 +73,8 @@
     C.api("GET", "/feedback?lang=" + encodeURIComponent(lang) + "&page=" + encodeURIComponent(page), undefined, { signIn: false })
       .then(function (previous) {
         if (previous.helpful === null) return;
-        press(previous.helpful ? "yes" : "no");
+        said = previous.helpful ? "yes" : "no";
+        press(said);
         note.textContent = t(previous.helpful ? "feedback.before_yes" : "feedback.before_no");
         if (previous.reason) {
           var radio = form.querySelector('input[name=reason][value="' + previous.reason + '"]');

@@ -39,7 +39,7 @@
       }, C.compose(t("notifications.kind." + note.kind), { actor: note.actor ? note.actor.username : "", title: title }));
       // A reader's "no" on a page: why, and what they wrote.
       var said = page ? el("span", { class: "cm-note__said" }, [
-        page.reason ? " " + t("feedback.reason." + page.reason) + "." : "",
+        page.reason ? " " + t("notifications.feedback.reason", { reason: t("feedback.reason." + page.reason) }) : "",
         page.comment ? " " + t("notifications.feedback.comment", { comment: page.comment }) : ""
       ]) : null;
       var item = el("li", { class: "cm-note" + (note.read ? "" : " cm-note--unread") }, [
