@@ -117,7 +117,8 @@
     ]);
     C.append(section, [
       heading,
-      el("div", { class: "cm-dash-scroll" }, grid),
+      // Focusable, so a keyboard can scroll a table wider than a phone.
+      el("div", { class: "cm-dash-scroll", tabindex: "0", role: "region", "aria-labelledby": heading.id }, grid),
       csvButton(name, columns, rows)
     ]);
     return section;
