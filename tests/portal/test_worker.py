@@ -59,26 +59,32 @@ def test_work_once_runs_every_consumer_until_it_has_caught_up(paths, store):
     assert done.returncode == 0, done.stderr
     assert unread(store, [asker, *fans]) == [1] * 8
     assert store.consumer_cursor("notifications") == store.latest_cursor()
+    assert store.consumer_cursor("metrics") == store.latest_cursor()
 
 
 def test_nobody_hears_of_a_post_deleted_before_its_event_was_handled(paths, store):
     asker, fans, question_id = busy_question(store)
     (answer,) = store.answers_of(question_id)
     store.delete_post("answer", answer.id, NOW)
-    (notifications,) = consumers(paths.settings())
+    notifications = the_consumer(paths, "notifications")
     catch_up(store, notifications)
     assert unread(store, [asker, *fans]) == [0] * 8
 
 
 def test_a_replay_from_the_start_changes_nothing(paths, store):
     asker, fans, _ = busy_question(store)
-    (notifications,) = consumers(paths.settings())
+    notifications = the_consumer(paths, "notifications")
     assert catch_up(store, notifications) > 0
     before = [store.notifications(user.id).items for user in [asker, *fans]]
     store.save_consumer_cursor("notifications", None)  # as if the cursor were lost
     assert catch_up(store, notifications) > 0  # every event handled again...
     after = [store.notifications(user.id).items for user in [asker, *fans]]
     assert after == before and unread(store, [asker, *fans]) == [1] * 8  # ...to no effect
+
+
+def the_consumer(paths, name: str) -> Consumer:
+    (consumer,) = [each for each in consumers(paths.settings()) if each.name == name]
+    return consumer
 
 
 class Crash(Exception):
@@ -107,7 +113,7 @@ def test_a_consumer_that_dies_midway_through_a_fan_out_resumes_without_loss(
     monkeypatch.setattr(notify, "FANOUT_BATCH", 3)  # 9 followers (the answerer too): 3 pages
     monkeypatch.setattr(notify, "WRITE_BATCH", 3)  # ... written as they come
     asker, fans, _ = busy_question(store)
-    consumer = Consumer("notifications", notify.handle)
+    consumer = Consumer("notifications", lambda store, page: notify.handle(store, page.events))
     with pytest.raises(Crash):
         run_batch(CrashingStore(store, after=1), consumer)  # dies after the first write
     assert 0 < sum(unread(store, [asker, *fans])) < 8  # one page of followers heard of it
