@@ -38,7 +38,7 @@ EventKind = Literal[
     "commented",  # comment; affects the post's author; data: on (post kind), post_id
     "voted",  # question or answer; affects its author; data: old, new (-1, 0 or 1)
     "accepted",  # answer; affects its author; data: previous (the answer accepted before)
-    "unaccepted",  # answer; affects its author; data: reason (withdrawn, hidden, deleted)
+    "unaccepted",  # answer; affects its author; data: reason (withdrawn, replaced, hidden, deleted)
     "followed",  # question
     "unfollowed",  # question
     "hidden",  # question or answer; affects its author; data: reason

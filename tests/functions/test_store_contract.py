@@ -236,9 +236,11 @@ def test_accepting_another_answer_names_the_previous_one(db):
     db.accept_answer(question_id, first, asha.id, NOW)
     db.accept_answer(question_id, second, asha.id, NOW)
     db.accept_answer(question_id, None, asha.id, NOW)
-    tail = events(db)[-3:]
+    tail = events(db)[-4:]
     assert [(e.kind, e.entity_id, e.affected_id, dict(e.data)) for e in tail] == [
         ("accepted", first, ravi.id, {"previous": None}),
+        # The earlier answer loses its acceptance (its author's counts follow), then...
+        ("unaccepted", first, ravi.id, {"reason": "replaced"}),
         ("accepted", second, olga.id, {"previous": first}),
         ("unaccepted", second, olga.id, {"reason": "withdrawn"}),
     ]
