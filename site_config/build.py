@@ -143,11 +143,14 @@ def _rebuild(
 def build_language(settings: Settings, lang: str, content: content_pages.Content, out: Path) -> Any:
     """Build one language's site from ``content/<lang>`` into ``out``; return its config."""
     base = _base_config(settings.mkdocs_config)
+    words = ui.strings(lang)
     config = load_config(
         config_file=str(settings.mkdocs_config),
         docs_dir=str(settings.content_dir / lang),
         site_dir=str(out),
         site_url=f"{settings.site_url}{lang}/",
+        site_description=words["site.description"],
+        markdown_extensions=_in_language(base["markdown_extensions"], words),
         theme={**base["theme"], "language": lang},
         nav=navigation(lang, content, settings.content_dir),
         extra={**base.get("extra", {}), "alternate": _alternates()},
@@ -288,6 +291,16 @@ def write_root(out: Path) -> None:
         .replace("{{ links }}", links)
     )
     (out / "index.html").write_text(page, encoding="utf-8")
+
+
+def _in_language(extensions: list[Any], words: dict[str, str]) -> list[Any]:
+    """The Markdown extensions, with the heading links' tooltip in the page's language."""
+    return [
+        {"toc": {**entry["toc"], "permalink_title": words["heading.permalink"]}}
+        if isinstance(entry, dict) and "toc" in entry
+        else entry
+        for entry in extensions
+    ]
 
 
 def _alternates() -> list[dict[str, str]]:

@@ -70,6 +70,8 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
     shared = page.file.generated_by is not None and src in _SHARED_LISTINGS
     fallback = listings.COMMUNITY_INDEX if src.startswith("community/") else "index.md"
     here = config.theme["language"]
+    if page.meta.get("summary"):  # the page's own summary, not the site's, for search engines
+        page.meta.setdefault("description", page.meta["summary"])
     context["portal_alternates"] = [
         {
             "name": language.name,

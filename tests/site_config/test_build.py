@@ -220,3 +220,19 @@ def test_pages_and_who_hears_of_their_feedback_are_published_beside_the_index(tm
     with pytest.raises(ContentError, match=r"support-content.*a list of usernames"):
         build(paths.settings(), say=lambda line: None)
     assert PageDirectory(paths.index).get("ru/faq/warranty/") == warranty
+
+
+def test_a_page_describes_itself_in_its_own_language(tmp_path):
+    """Search engines and link previews get the page's own summary; the heading links'
+    tooltip, the footer and the logo say nothing in English on a Russian page."""
+    site = PortalPaths.under(tmp_path)
+    small_content(site.content)
+    write_page(site.content, "ru", "faq/warranty.md", body="## Сроки\n\nДва года.\n")
+    build(site.settings(), say=lambda line: None)
+    page = html(site, "ru/faq/warranty")
+    assert '<meta name="description" content="Как работает гарантия.">' in page
+    assert 'title="Ссылка на этот раздел">' in page and "Permanent link" not in page
+    assert "Made with" not in page and "Material for MkDocs" not in page
+    assert 'alt="logo"' not in page
+    listing = html(site, "km/community/questions")  # no summary of its own: the site's
+    assert "ជំនួយអំពីឧបករណ៍ Nimbus" in listing and "Help with Nimbus devices" not in listing
