@@ -293,7 +293,8 @@
     box.textContent = "";
     append(box, el("p", { text: error.detail }));
     if (error.status === 429 && error.retryAfter) {
-      append(box, el("p", { text: t("cm.error.retry_after", { seconds: error.retryAfter }) }));
+      var wait = duration(Number(error.retryAfter), true);
+      append(box, el("p", { text: t("cm.error.retry_after", { wait: wait }) }));
     }
     if (unplaced.length) {
       append(box, el("ul", null, unplaced.map(function (item) {
@@ -326,6 +327,16 @@
   }
 
   // ---- times -------------------------------------------------------------------------
+
+  // A length of time in the unit a person would use: "45 seconds", "3 minutes", "5.5
+  // hours", "2 days" (up: rounded up, for a wait, so it is never "0 minutes").
+  function duration(seconds, up) {
+    var round = up ? Math.ceil : Math.round;
+    if (seconds < 60) return plural("cm.duration.seconds", round(seconds));
+    if (seconds < 2 * 3600) return plural("cm.duration.minutes", round(seconds / 60));
+    if (seconds < 48 * 3600) return plural("cm.duration.hours", round(seconds / 360) / 10);
+    return plural("cm.duration.days", round(seconds / 8640) / 10);
+  }
 
   // Browsers without a language's data (Debian's Chromium has none for Khmer) fall back to
   // English silently; then the page's own words say "3 hours ago".
@@ -427,6 +438,7 @@
     busy: busy,
     draft: draft,
     time: time,
+    duration: duration,
     languageName: languageName,
     widget: widget
   };

@@ -26,9 +26,7 @@
   function change(value) { return value === null || value === undefined ? t("dash.none") : signedPercent.format(value); }
   function duration(seconds) {
     if (seconds === null || seconds === undefined) return t("dash.none");
-    if (seconds < 2 * 3600) return C.plural("dash.minutes", Math.round(seconds / 60));
-    if (seconds < 48 * 3600) return C.plural("dash.hours", Math.round(seconds / 360) / 10);
-    return C.plural("dash.days", Math.round(seconds / 8640) / 10);
+    return C.duration(seconds);
   }
   function day(text) { return dayFormat.format(new Date(text + "T00:00:00Z")); }
   function month(text) { return monthFormat.format(new Date(text + "-01T00:00:00Z")); }
@@ -218,7 +216,7 @@
   }
 
   function hours(value) { return value === null || value === undefined ? null : Math.round(value / 36) / 100; }
-  function hoursText(value) { return value === null || value === undefined ? t("dash.none") : C.plural("dash.hours", value); }
+  function hoursText(value) { return value === null || value === undefined ? t("dash.none") : C.plural("cm.duration.hours", value); }
   function count(value) { return value === null || value === undefined ? t("dash.none") : C.number(value); }
   function charts(m) {
     var months = m.members.monthly_active;

@@ -1,0 +1,79 @@
+"""Phone-sized screens (390 px) and words a visitor reads: no page scrolls sideways in any
+language, and waits are given in the units a person would use."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_community_browser import ask, sign_up, unique
+
+from core.languages import CODES
+
+PHONE = {"width": 390, "height": 844}
+# Everything wider than the screen, and where it is (for the message when a page is).
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")].filter(node => {
+    const box = node.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 1;
+  });
+  return {scroll: document.documentElement.scrollWidth, width,
+          wide: wide.slice(0, 5).map(node => node.tagName + "." + node.className)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def question_url(browser, portal_url) -> str:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_up(page, portal_url, unique("phone"))
+    url = ask(page, portal_url, f"Screen flickers after the update {unique('q')}")
+    context.close()
+    return url.removeprefix(portal_url).removeprefix("/en/")
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_no_page_scrolls_sideways_on_a_phone(browser, portal_url, question_url, lang):
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    page = context.new_page()
+    try:
+        for path in ("", "faq/refunds/", "community/questions/", question_url):
+            page.goto(f"{portal_url}/{lang}/{path}")
+            expect(page.locator(".md-content")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            layout = page.evaluate(OVERFLOWING)
+            assert layout["scroll"] <= layout["width"], f"/{lang}/{path}: {layout}"
+    finally:
+        context.close()
+
+
+def test_a_wait_is_given_in_hours_not_seconds(new_page, portal_url):
+    """A new member's fourth question on their first day waits about a day: the page says
+    so in hours, in Russian ("24 часа"), not in raw seconds."""
+    page = new_page(locale="ru-RU")
+    sign_up(page, portal_url, unique("nova"), lang="ru")
+    posted = page.evaluate(
+        """async () => {
+          const session = await (await fetch("/api/session")).json();
+          const statuses = [];
+          for (let n = 0; n < 3; n++) {
+            const reply = await fetch("/api/questions", {
+              method: "POST",
+              headers: {"Content-Type": "application/json", "X-CSRF-Token": session.csrf_token},
+              body: JSON.stringify({title: "Экран мигает после обновления " + n,
+                                    body: "С прошлой недели экран мигает при любой яркости.",
+                                    tags: ["screen"], lang: "ru"})});
+            statuses.push(reply.status);
+          }
+          return statuses;
+        }"""
+    )
+    assert posted == [201, 201, 201]
+    page.goto(f"{portal_url}/ru/community/ask/")
+    page.locator('input[name="title"]').fill("Экран мигает после обновления снова")
+    page.locator('textarea[name="body"]').fill("С прошлой недели экран мигает при любой яркости.")
+    page.locator('.cm-form button[type="submit"]').click()
+    expect(page.locator(".cm-problem")).to_contain_text(
+        "Попробовать снова можно, когда пройдёт 24 часа."
+    )
+    expect(page.locator(".cm-problem")).not_to_contain_text(" с.")
