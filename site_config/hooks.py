@@ -14,7 +14,7 @@ from mkdocs.structure.files import File, Files
 
 from core.languages import LANGUAGES
 from core.urls import page_url
-from site_config import listings, ui, widget_pages
+from site_config import dates, listings, ui, widget_pages
 from site_config.frontmatter import FrontMatterError, check, split_front_matter
 
 THEME_DATA = "translations/"  # read at build time, not published
@@ -36,6 +36,7 @@ def on_files(files: Files, config: Any) -> Files:
                 summary=meta.summary,
                 tags=tuple(meta.tags),
                 updated=meta.updated,
+                updated_text=dates.long_date(meta.updated, config.theme["language"]),
             )
         )
     words = _ui(config)
@@ -52,8 +53,10 @@ def on_files(files: Files, config: Any) -> Files:
 def on_env(env: Any, config: Any, files: Files) -> Any:
     """Give templates the interface words of the language being built, and the addresses
     of the widget pages."""
-    env.globals["ui"] = _ui(config)
+    lang = config.theme["language"]
+    env.globals["ui"] = {**_ui(config), **dates.widget_words(lang)}
     env.globals["portal_pages"] = widget_pages.urls()
+    env.filters["long_date"] = lambda day: dates.long_date(day, lang)
     return env
 
 

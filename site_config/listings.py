@@ -32,6 +32,7 @@ class Entry:
     summary: str
     tags: tuple[str, ...]
     updated: dt.date
+    updated_text: str = ""  # the date in the page's language ("23 ноября 2026 г.")
 
 
 def section_of(src_uri: str) -> str:
@@ -132,7 +133,8 @@ def _item(entry: Entry, here: str) -> str:
         for tag in entry.tags
     )
     date = entry.updated.isoformat()
-    meta = f'<time datetime="{date}">{date}</time>' + (f" · {tags}" if tags else "")
+    shown = escape(entry.updated_text or date)
+    meta = f'<time datetime="{date}">{shown}</time>' + (f" · {tags}" if tags else "")
     return (
         f"- [**{escape(entry.title)}**]({link})  \n"
         f"  {escape(entry.summary)}  \n"

@@ -3,6 +3,8 @@ language, and waits are given in the units a person would use."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from test_community_browser import ask, sign_up, unique
@@ -77,3 +79,20 @@ def test_a_wait_is_given_in_hours_not_seconds(new_page, portal_url):
         "Попробовать снова можно, когда пройдёт 24 часа."
     )
     expect(page.locator(".cm-problem")).not_to_contain_text(" с.")
+
+
+def test_khmer_dates_are_written_in_khmer(new_page, portal_url, question_url):
+    """The build writes a page's date in Khmer; a post's full date (its time's tooltip) is
+    in Khmer too, though Debian's Chromium has no Khmer dates of its own."""
+    page = new_page(locale="km-KH")
+    page.goto(f"{portal_url}/km/faq/refunds/")
+    updated = page.locator(".portal-updated time")
+    expect(updated).to_have_text(re.compile(r"^\d{1,2} [\u1780-\u17ff]+ \d{4}$"))
+    page.goto(f"{portal_url}/km/{question_url}")
+    posted = page.locator(".cm-post--question .cm-byline time")
+    expect(posted).to_have_attribute("title", re.compile(r"[\u1780-\u17ff]+ \d{4}, \d{1,2}:\d{2}"))
+    assert not re.search(
+        r"January|February|March|April|May|June|July|August|September|"
+        r"October|November|December",
+        posted.get_attribute("title"),
+    )

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from core.languages import CODES
-from site_config import ui
+from site_config import dates, ui
 
 
 def test_every_key_in_every_language():
@@ -47,5 +47,5 @@ def test_pages_carry_the_words_for_widgets(tmp_path):
             r'<script id="portal-ui" type="application/json">(.*?)</script>', page, re.S
         ).group(1)
     )
-    assert words == ui.strings("km")
+    assert words == {**ui.strings("km"), **dates.widget_words("km")}  # and CLDR's date words
     assert '<meta name="portal:api" content="/api">' in page

@@ -2,14 +2,9 @@
 // find their places by [data-widget] and are added by their own scripts.
 (function () {
   "use strict";
-  var lang = document.documentElement.lang || "en";
-
-  // Show dates in the reader's language ("20 November 2026", "20 нояб. 2026 г.", ...).
-  var format = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric" });
-  document.querySelectorAll("time[datetime]").forEach(function (node) {
-    var date = new Date(node.getAttribute("datetime") + "T00:00:00");
-    if (!isNaN(date)) node.textContent = format.format(date);
-  });
+  // Dates on the pages are written by the build in each language's words (CLDR through
+  // Babel): browsers lack some languages' data, and Chromium would print Khmer dates in
+  // English.
 
   // Switching language: remember the choice, so the site's front door opens in it next
   // time; and where the page keeps its state in the address (?id=42, ?tag=battery,

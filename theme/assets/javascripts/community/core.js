@@ -342,7 +342,37 @@
   // English silently; then the page's own words say "3 hours ago".
   var intlKnows = Intl.RelativeTimeFormat.supportedLocalesOf([lang]).length > 0;
   var relativeFormat = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
-  var fullFormat = new Intl.DateTimeFormat(intlKnows ? lang : "en-GB", { dateStyle: "long", timeStyle: "short" });
+  var fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" });
+  var MONTHS = t("cm.date.months").split("|");
+
+  function pad(number, width) {
+    var text = String(number);
+    while (text.length < width) text = "0" + text;
+    return text;
+  }
+
+  // A CLDR pattern ("d MMMM y 'г'.", "h:mm a") filled in with the build's month names.
+  function cldr(pattern, date) {
+    return pattern.replace(/'([^']*)'|d{1,2}|M{3,4}|y+|H{1,2}|h{1,2}|mm|a/g, function (token, quoted) {
+      if (quoted !== undefined) return quoted;
+      switch (token.charAt(0)) {
+        case "d": return pad(date.getDate(), token.length);
+        case "M": return MONTHS[date.getMonth()];
+        case "y": return String(date.getFullYear());
+        case "H": return pad(date.getHours(), token.length);
+        case "h": return pad(date.getHours() % 12 || 12, token.length);
+        case "m": return pad(date.getMinutes(), 2);
+        default: return date.getHours() < 12 ? t("cm.date.am") : t("cm.date.pm");
+      }
+    });
+  }
+
+  // A date and time in full, in the page's language: the browser's own words where it has
+  // them, else the build's (Debian's Chromium has no Khmer).
+  function absolute(date) {
+    if (intlKnows) return fullFormat.format(date);
+    return t("cm.date.joined").replace("{1}", cldr(t("cm.date.long"), date)).replace("{0}", cldr(t("cm.date.time"), date));
+  }
   var UNITS = [
     ["year", 31536000], ["month", 2592000], ["week", 604800],
     ["day", 86400], ["hour", 3600], ["minute", 60]
@@ -367,7 +397,7 @@
     if (isNaN(date)) return el("span", { text: "" });
     return el("time", {
       datetime: iso,
-      title: fullFormat.format(date),
+      title: absolute(date),
       "data-relative": "",
       text: relative(iso)
     });
