@@ -7,6 +7,7 @@ package through normal imports.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -56,6 +57,8 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
     lang = config.theme["language"]
     env.globals["ui"] = {**_ui(config), **dates.widget_words(lang)}
     env.globals["portal_pages"] = widget_pages.urls()
+    # The language's root as a path ("/ru/"): pages served at any address (404) link from it.
+    env.globals["lang_root"] = urlsplit(config.site_url or "/").path or "/"
     env.filters["long_date"] = lambda day: dates.long_date(day, lang)
     return env
 

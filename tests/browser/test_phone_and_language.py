@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from test_community_browser import ask, sign_up, unique
 
 from core.languages import CODES
+from site_config import ui
 
 PHONE = {"width": 390, "height": 844}
 # Everything wider than the screen, and where it is (for the message when a page is).
@@ -96,3 +97,25 @@ def test_khmer_dates_are_written_in_khmer(new_page, portal_url, question_url):
         r"October|November|December",
         posted.get_attribute("title"),
     )
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_a_missing_page_says_so_in_its_language_and_offers_search(browser, portal_url, lang):
+    words = ui.strings(lang)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        reply = page.goto(f"{portal_url}/{lang}/faq/no-such-page/")
+        assert reply is not None and reply.status == 404
+        expect(page.locator("article h1")).to_have_text(words["notfound.title"])
+        expect(page.get_by_role("link", name=words["notfound.home"])).to_have_attribute(
+            "href", f"/{lang}/"
+        )
+        layout = page.evaluate(OVERFLOWING)
+        assert layout["scroll"] <= layout["width"], layout
+        form = page.locator(".portal-notfound__search")
+        form.get_by_label(words["search.label"]).fill("warranty")
+        form.get_by_role("button", name=words["search.button"]).click()
+        page.wait_for_url(re.compile(rf"/{lang}/search/\?q=warranty$"))
+    finally:
+        context.close()
