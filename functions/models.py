@@ -4,7 +4,7 @@ source of the OpenAPI document (see functions/openapi.py)."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -20,32 +20,39 @@ Id = Annotated[int, Field(ge=1, lt=2**63)]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class FieldRule(ValueError):
+    """A field's own rule refused its value: ``code`` names the rule (its sentence in each
+    language is in functions/words/fields.yml), ``params`` fill the sentence in."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
 def _username(value: str) -> str:
     if not content.valid_username(value):
-        raise ValueError("Use only letters, digits, '_' and '-' in a username.")
+        raise FieldRule("username_characters")
     return value
 
 
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
-        raise ValueError("Enter an email address like name@example.com.")
+        raise FieldRule("email")
     return value
 
 
 def _tags(value: list[str]) -> list[str]:
     bad = [tag for tag in value if not valid_tag(tag)]
     if bad:
-        raise ValueError(
-            f"Tags are lowercase words joined by '-' (like 'battery-life'); fix {', '.join(bad)}."
-        )
+        raise FieldRule("tag_format", tags=", ".join(bad))
     if len(set(value)) != len(value):
-        raise ValueError("Each tag can be given once.")
+        raise FieldRule("tag_twice")
     return value
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("Write some text, not only spaces.")
+        raise FieldRule("not_blank")
     return value
 
 
@@ -409,7 +416,9 @@ class ModerationLog(BaseModel):
 
 class FieldError(BaseModel):
     field: str
-    message: str
+    message: str  # in the language the client asked for (Accept-Language)
+    code: str | None = None  # what the field needs, the same in every language: "too_short"
+    params: dict[str, Any] | None = None  # what fills the sentence in: {"min": 15}
 
 
 class ProblemOut(BaseModel):

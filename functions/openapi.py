@@ -21,8 +21,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
-from functions import limits, models, problems, web
+from functions import limits, models, problems, web, wording
 from functions.community import limit_reached
+from functions.models import FieldRule
 from functions.problems import Problem
 from functions.store import utcnow
 
@@ -182,57 +183,60 @@ def _validate(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
         raise _unprocessable(error) from None
 
 
-def describe(error: ValidationError) -> list[dict[str, str]]:
-    """Every bad field of ``error``, each with a sentence saying what it needs."""
-    return [
-        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": _sentence(item)}
-        for item in error.errors(include_url=False)
-    ]
+def describe(error: ValidationError, lang: str | None = None) -> list[dict[str, Any]]:
+    """Every bad field of ``error``: its stable ``code`` and ``params``, and a sentence in
+    ``lang`` (the client's, by default) saying what it needs."""
+    described = []
+    for item in error.errors(include_url=False):
+        code, params = field_error(item)
+        described.append(
+            {
+                "field": ".".join(str(part) for part in item["loc"]) or "body",
+                "code": code,
+                "params": params,
+                "message": wording.say(code, params, lang),
+            }
+        )
+    return described
 
 
 def _unprocessable(error: ValidationError) -> Problem:
-    fields = describe(error)
-    names = ", ".join(dict.fromkeys(field["field"] for field in fields))
-    return Problem(
-        f"Some fields need fixing: {names}. See errors for what each needs.",
-        status=422,
-        errors=fields,
-    )
+    return Problem(wording.say("fields_to_fix"), status=422, errors=describe(error))
 
 
-def _sentence(item: Any) -> str:
-    """A pydantic error as a sentence a person can act on."""
+def field_error(item: Any) -> tuple[str, dict[str, Any]]:
+    """A pydantic error as the code of what the field needs, and its params."""
     kind, context = item["type"], item.get("ctx") or {}
     match kind:
         case "missing":
-            return "This field is required."
+            return "missing", {}
         case "extra_forbidden":
-            return "This field is not accepted here; remove it."
+            return "not_accepted", {}
         case "string_too_short":
-            return f"Write at least {context['min_length']} characters."
+            return "too_short", {"min": context["min_length"]}
         case "string_too_long":
-            return f"Write at most {context['max_length']} characters."
+            return "too_long", {"max": context["max_length"]}
         case "too_long":
-            return f"Give at most {context['max_length']} items."
+            return "too_many", {"max": context["max_length"]}
         case "literal_error":
-            return f"Use one of: {context['expected']}."
+            return "one_of", {"choices": context["expected"]}
         case "string_type":
-            return "Give text (a JSON string)."
+            return "text", {}
         case "int_type" | "int_parsing" | "int_from_float":
-            return "Give a whole number."
+            return "whole_number", {}
         case "bool_type" | "bool_parsing":
-            return "Give true or false."
+            return "true_or_false", {}
         case "list_type":
-            return "Give a list (a JSON array)."
+            return "list", {}
         case "greater_than_equal":
-            return f"Give a number of at least {context['ge']}."
+            return "at_least", {"min": context["ge"]}
         case "less_than_equal":
-            return f"Give a number of at most {context['le']}."
+            return "at_most", {"max": context["le"]}
         case "less_than":
-            return f"Give a number below {context['lt']}."
-        case "value_error":
-            return str(context.get("error", item["msg"]))
-    return item["msg"].rstrip(".") + "."
+            return "below", {"limit": context["lt"]}
+        case "value_error" if isinstance(context.get("error"), FieldRule):
+            return context["error"].code, context["error"].params
+    return "invalid", {}
 
 
 # The document

@@ -119,3 +119,26 @@ def test_a_missing_page_says_so_in_its_language_and_offers_search(browser, porta
         page.wait_for_url(re.compile(rf"/{lang}/search/\?q=warranty$"))
     finally:
         context.close()
+
+
+EXPECTED_TOO_SHORT = {
+    "en": "Write at least 15 characters.",
+    "hi": "कम से कम 15 अक्षर लिखें।",
+    "ru": "Напишите не меньше 15 символов.",
+    "km": "សូមសរសេរយ៉ាងតិច 15 តួអក្សរ។",
+}
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_the_ask_form_says_what_to_fix_in_the_pages_language(new_page, portal_url, lang):
+    page = new_page()
+    sign_up(page, portal_url, unique("ask"), lang=lang)
+    page.goto(f"{portal_url}/{lang}/community/ask/")
+    page.locator('input[name="title"]').fill("Short")
+    page.locator('textarea[name="body"]').fill("The screen flickers since the update last week.")
+    page.locator('.cm-form button[type="submit"]').click()
+    expect(page.locator('[name="title"] + .cm-field-error')).to_have_text(EXPECTED_TOO_SHORT[lang])
+    expect(page.locator('[name="title"]')).to_have_attribute("aria-invalid", "true")
+    if lang != "en":
+        expect(page.locator(".cm-problem")).not_to_contain_text("Some fields")
+    assert page.errors == []

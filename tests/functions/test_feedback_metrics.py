@@ -144,15 +144,15 @@ def test_the_figures_have_the_documented_shape(moderator, deliver):
     ],
 )
 def test_bad_period_or_language_is_a_422_problem(moderator, params, field):
-    """A 422 problem document whose detail is a sentence naming the field to fix."""
+    """A 422 problem document: a sentence, and the field to fix with a stable code."""
     reply = moderator.get(f"/api/metrics?{urlencode(params)}")
 
     assert reply.status == 422, reply
     assert reply.headers["Content-Type"] == PROBLEM
     problem = reply.json
     assert problem["status"] == 422 and is_sentence(problem["detail"]), problem
-    assert field in problem["detail"]
     assert [error["field"] for error in problem["errors"]] == [field]
+    assert [error["code"] for error in problem["errors"]] == ["one_of"]
     assert all(is_sentence(error["message"]) for error in problem["errors"])
 
 
