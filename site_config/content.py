@@ -17,7 +17,8 @@ class ContentError(Exception):
 
     def __init__(self, problems: list[FrontMatterError]) -> None:
         self.problems = problems
-        count = f"{len(problems)} page{'s' if len(problems) != 1 else ''}"
+        pages = len({problem.path for problem in problems})
+        count = f"{pages} page{'s' if pages != 1 else ''}"
         super().__init__(
             f"{count} failed the front-matter check:\n" + "\n".join(map(str, problems))
         )
@@ -49,19 +50,35 @@ def load(root: Path) -> Content:
                 page = read_page(path, expected_lang=lang)
                 _check_kind(page, path.relative_to(root / lang))
             except FrontMatterError as error:
-                problems.append(error)
+                problems.extend(getattr(error, "problems", [error]))
                 continue
             pages[lang].append(page)
+    problems += _outside_the_languages(root)
     if problems:
         raise ContentError(problems)
     content = Content(pages=pages)
     content.warnings += _missing_translations(content, root)
-    content.warnings += [
-        f"{path}: not published: the folder is not a language of the site ({', '.join(CODES)})."
-        for path in sorted(root.iterdir())
-        if path.is_dir() and path.name not in CODES
-    ]
     return content
+
+
+def _outside_the_languages(root: Path) -> list[FrontMatterError]:
+    """A page that is in no language's folder would never be published: refused, not
+    skipped, so its author hears of it."""
+    outside = [path for path in root.glob("*.md")] + [
+        path
+        for folder in sorted(root.iterdir())
+        if folder.is_dir() and folder.name not in CODES
+        for path in folder.rglob("*.md")
+    ]
+    return [
+        FrontMatterError(
+            path,
+            "",
+            f"a page inside a language's folder ({', '.join(f'{code}/' for code in CODES)})",
+            "a page outside them, which would never be published",
+        )
+        for path in sorted(outside)
+    ]
 
 
 def _check_kind(page: Page, relative: Path) -> None:

@@ -156,12 +156,29 @@ _YAML_HINTS = {
 }
 
 
+class FrontMatterErrors(FrontMatterError):
+    """Several fields of one page are wrong: every one of them, in ``problems``."""
+
+    def __init__(self, problems: list[FrontMatterError]) -> None:
+        Exception.__init__(self, "\n".join(map(str, problems)))
+        first = problems[0]
+        self.path, self.field, self.expected, self.found = (
+            first.path,
+            first.field,
+            first.expected,
+            first.found,
+        )
+        self.problems = problems
+
+
 def check(data: dict[str, Any], path: Path | str) -> FrontMatter:
-    """Validate a front-matter mapping; the first problem is raised as FrontMatterError."""
+    """Validate a front-matter mapping; every bad field is raised at once, as one
+    FrontMatterError (or FrontMatterErrors, whose ``problems`` list them all)."""
     try:
         return FrontMatter.model_validate(data)
     except ValidationError as error:
-        raise _first_problem(error, data, path) from None
+        problems = [_problem(detail, path) for detail in error.errors(include_url=False)]
+        raise problems[0] if len(problems) == 1 else FrontMatterErrors(problems) from None
 
 
 def read_page(path: Path, expected_lang: str | None = None) -> Page:
@@ -181,8 +198,7 @@ def read_page(path: Path, expected_lang: str | None = None) -> Page:
     return Page(path=path, meta=meta, body=body)
 
 
-def _first_problem(error: ValidationError, data: dict[str, Any], path: Path | str) -> Exception:
-    detail = error.errors(include_url=False)[0]
+def _problem(detail: Any, path: Path | str) -> FrontMatterError:
     cause = detail.get("ctx", {}).get("error")
     if isinstance(cause, _FieldProblem):
         return FrontMatterError(path, cause.field, cause.expected, cause.found)

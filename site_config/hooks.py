@@ -7,8 +7,8 @@ package through normal imports.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -106,7 +106,7 @@ def _meta(file: File) -> Any:
     try:
         data, _ = split_front_matter(file.content_string, file.abs_src_path or file.src_uri)
         return check(data, file.abs_src_path or file.src_uri)
-    except FrontMatterError as error:
+    except FrontMatterError as error:  # every bad field, when there are several
         raise PluginError(str(error)) from None
 
 

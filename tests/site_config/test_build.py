@@ -236,3 +236,25 @@ def test_a_page_describes_itself_in_its_own_language(tmp_path):
     assert 'alt="logo"' not in page
     listing = html(site, "km/community/questions")  # no summary of its own: the site's
     assert "ជំនួយអំពីឧបករណ៍ Nimbus" in listing and "Help with Nimbus devices" not in listing
+
+
+def test_every_bad_field_and_a_page_outside_the_languages_are_reported(small_paths):
+    page = write_page(small_paths.content, "ru", "faq/two.md")
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("updated: 2026-11-20", "updated: soon").replace("- warranty", "- Not A Tag"),
+        encoding="utf-8",
+    )
+    (small_paths.content / "notes.md").write_text("# A note\n", encoding="utf-8")
+    (small_paths.content / "de" / "faq").mkdir(parents=True)
+    (small_paths.content / "de" / "faq" / "garantie.md").write_text("# Garantie\n", "utf-8")
+    result = run_portal("build", env=small_paths.environ())
+    assert result.returncode == 1
+    two = small_paths.content / "ru/faq/two.md"
+    for field in ("updated", "tags"):  # both bad fields of one page, not only the first
+        assert f"{two}: field '{field}" in result.stderr, result.stderr
+    for outside in ("notes.md", "de/faq/garantie.md"):
+        assert f"{small_paths.content / outside}: front matter: expected a page inside a " in (
+            result.stderr
+        )
+    assert "3 pages failed the front-matter check" in result.stderr
