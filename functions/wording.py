@@ -11,28 +11,17 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-import yaml
 from flask import has_request_context, request
 
+from core import catalogue
 from core.languages import CODES, DEFAULT
 
 WORDS = Path(__file__).parent / "words"
 
 
-class MissingWords(KeyError):
-    """A code without a text in some language."""
-
-
 @cache
 def _table() -> dict[str, dict[str, str]]:
-    table: dict[str, dict[str, str]] = {}
-    for path in sorted(WORDS.glob("*.yml")):
-        for code, texts in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
-            missing = [lang for lang in CODES if not (texts or {}).get(lang)]
-            if missing or code in table:
-                raise MissingWords(f"{path.name}: {code!r} is missing {missing} or defined twice.")
-            table[code] = texts
-    return table
+    return catalogue.load(WORDS)
 
 
 def client_language() -> str:
