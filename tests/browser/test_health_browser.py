@@ -10,8 +10,9 @@ import uuid
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from portal_testing import BROWSER_WAIT_MS, run_portal, wait_for
-from test_community_browser import PASSWORD, sign_up, unique
+from test_community_browser import PASSWORD
 from test_moderation_browser import sign_in
+from test_phone_and_language import new_member
 
 OWNER = "sam_nimbus"  # billing-team in content/owners.yml, which keeps the refunds page
 
@@ -105,7 +106,7 @@ def test_feedback_with_a_reason_reaches_the_owner_and_the_dashboard(
 
     # A member who is not a moderator sees no figures.
     member = new_page()
-    sign_up(member, portal_url, unique("reader"))
+    new_member(member, portal_url, portal_env)
     member.goto(f"{portal_url}/en/community/dashboard/")
     expect(member.locator("[data-widget=dashboard]")).to_contain_text(
         "Only moderators can see this page."
