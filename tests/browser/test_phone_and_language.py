@@ -156,3 +156,23 @@ def test_the_ask_form_says_what_to_fix_in_the_pages_language(new_page, portal_ur
         if lang != "en":
             expect(page.locator(".cm-problem")).not_to_contain_text("Some fields")
     assert page.errors == []
+
+
+def test_a_signed_out_reader_is_told_why_to_sign_in(new_page, portal_url, question_url):
+    """Voting, following or commenting signed out leads to the sign-in page, which says why
+    (in the page's language), and back to the question afterwards."""
+    words = ui.strings("ru")
+    page = new_page(locale="ru-RU")
+    page.goto(f"{portal_url}/ru/{question_url}")
+    question = page.locator(".cm-post--question")
+    question.locator(".cm-vote button").first.click()
+    page.wait_for_url(re.compile(r"/ru/community/login/\?next=.*why=vote"))
+    expect(page.locator("[data-widget=login] .cm-notice")).to_have_text(words["login.why.vote"])
+    page.goto(f"{portal_url}/ru/{question_url}")
+    page.locator(".cm-comments .cm-link-button").first.click()
+    page.wait_for_url(re.compile(r"why=comment"))
+    expect(page.locator("[data-widget=login] .cm-notice")).to_have_text(words["login.why.comment"])
+    page.goto(f"{portal_url}/ru/community/login/?why=nonsense")  # only the known reasons
+    expect(page.locator("[data-widget=login] input[name=username]")).to_be_visible()
+    expect(page.locator("[data-widget=login] .cm-notice")).to_have_count(0)
+    assert page.errors == []

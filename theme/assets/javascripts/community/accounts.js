@@ -140,9 +140,16 @@
     }, function (error) { showLoadError(node, error); });
   });
 
+  var REASONS = ["vote", "comment", "follow", "answer"];
+
   C.widget("login", function (node) {
     C.session().then(function (current) {
       if (current.user) return alreadySignedIn(node, current.user);
+      // Sent here from a question page: why signing in is needed for what they did.
+      var why = C.param("why");
+      if (REASONS.indexOf(why) >= 0) {
+        node.appendChild(el("p", { class: "cm-notice", role: "status", text: t("login.why." + why) }));
+      }
       var form = accountForm(node, {
         label: t("login.form"),
         submit: t("login.submit"),

@@ -93,8 +93,10 @@
     return fallback;
   }
 
-  function loginHref(next) {
-    return href("login", { next: next || here() });
+  // why: what the reader was doing ("vote", "comment", "follow", "answer"), so the sign-in
+  // page can say why it is needed.
+  function loginHref(next, why) {
+    return href("login", { next: next || here(), why: why });
   }
 
   function param(name) {

@@ -13,9 +13,9 @@
     return el("span", { class: "cm-author", text: user.username });
   }
 
-  function signInLinks(template) {
+  function signInLinks(template, why) {
     return C.compose(t(template), {
-      signin: el("a", { href: C.loginHref(), text: t("account.signin.inline") }),
+      signin: el("a", { href: C.loginHref(null, why), text: t("account.signin.inline") }),
       signup: el("a", { href: C.href("signup", { next: C.here() }), text: t("account.signup.inline") })
     });
   }
@@ -49,7 +49,7 @@
     }
 
     function cast(value) {
-      if (!user) return location.assign(C.loginHref());
+      if (!user) return location.assign(C.loginHref(null, "vote"));
       if (post.author.id === user.id) return flash(card(), t("vote.own"));
       var target = state.vote === value ? 0 : value;
       state.score += target - state.vote;
@@ -95,7 +95,7 @@
     var items = el("ul", { class: "cm-comments__list" }, list.map(commentItem));
     var section = el("section", { class: "cm-comments", "aria-label": t("comment.list") }, [items]);
     if (!user) {
-      section.appendChild(el("a", { class: "cm-link-button", href: C.loginHref(), text: t("comment.add") }));
+      section.appendChild(el("a", { class: "cm-link-button", href: C.loginHref(null, "comment"), text: t("comment.add") }));
       return section;
     }
     var box = C.problemBox();
@@ -299,7 +299,7 @@
       var following = question.viewer.following;
       var follow = el("button", { type: "button", class: "cm-link-button cm-follow", "aria-pressed": String(following), text: t("question.follow") });
       follow.addEventListener("click", function () {
-        if (!user) return location.assign(C.loginHref());
+        if (!user) return location.assign(C.loginHref(null, "follow"));
         var wanted = !following;
         following = wanted;
         follow.setAttribute("aria-pressed", String(wanted));
@@ -426,7 +426,7 @@
       el("h2", { id: "your-answer", text: t("answer.yours") })
     ]);
     if (!user) {
-      section.appendChild(el("p", { class: "cm-notice" }, signInLinks("answer.signin")));
+      section.appendChild(el("p", { class: "cm-notice" }, signInLinks("answer.signin", "answer")));
       return section;
     }
     var saved = C.draft("answer." + question.id);
