@@ -88,8 +88,11 @@ def test_ask_answer_vote_accept_and_notify(new_page, portal_url):
     expect(asker.locator(".cm-post--answer .cm-vote__score")).to_have_text("1")
     accept = asker.get_by_role("button", name="Accept this answer")
     accept.click()
-    expect(accept).to_have_attribute("aria-pressed", "true")
+    # The accepted answer says so; the asker's button now takes it back.
     expect(asker.locator(".cm-post--accepted .cm-accepted-badge")).to_be_visible()
+    expect(
+        asker.locator(".cm-post--accepted").get_by_role("button", name="Unaccept")
+    ).to_be_visible()
     asker.reload()
     expect(asker.locator(".cm-post--accepted")).to_contain_text("Optimised charging")
     expect(asker.locator(".cm-post--answer .cm-vote__score")).to_have_text("1")

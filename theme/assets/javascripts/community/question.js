@@ -339,7 +339,8 @@
           var on = entry.answer.id === accepted;
           entry.card.classList.toggle("cm-post--accepted", on);
           entry.badge.hidden = !on;
-          if (entry.accept) entry.accept.setAttribute("aria-pressed", String(on));
+          // The asker's button says what it will do: accept this one, or take it back.
+          if (entry.accept) entry.accept.lastChild.textContent = t(on ? "answer.unaccept" : "answer.accept");
         });
       }
 
@@ -364,7 +365,7 @@
         entry.badge = el("p", { class: "cm-accepted-badge", hidden: true }, [glyph("✓"), " ", t("answer.accepted")]);
         var actions = [];
         if (question.viewer.can_accept) {
-          entry.accept = el("button", { type: "button", class: "cm-link-button cm-accept", "aria-pressed": "false" }, [glyph("✓"), " ", t("answer.accept")]);
+          entry.accept = el("button", { type: "button", class: "cm-link-button cm-accept" }, [glyph("✓"), " ", el("span", { text: t("answer.accept") })]);
           entry.accept.addEventListener("click", function () { accept(answer.id); });
           actions.push(entry.accept);
         }
