@@ -67,10 +67,11 @@ def _record_miss(lang: str, query: str) -> None:
     """Count a search that found nothing, unless this address has had its share of them."""
     now = utcnow()
     words = normalise(" ".join(query.split()))[: limits.SEARCH_MISS_CHARS]
-    # The same words from one address count once a day, and only so many in all.
-    if web.count_by_address(limits.SEARCH_MISS_REPEATS, now, about=words):
-        return
+    # Only so many from one address, and the same words from it once a day. The address's
+    # limit first: a search it refuses must not use up the day's once for its words.
     if web.count_by_address(limits.SEARCH_MISSES, now):
+        return
+    if web.count_by_address(limits.SEARCH_MISS_REPEATS, now, about=words):
         return
     web.store().record_search_missed(lang, words, now)
 
