@@ -14,6 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from core.languages import LANGUAGES
+from core.roles import STAFF_ROLES
 from core.urls import page_url
 from site_config import dates, listings, ui, widget_pages
 from site_config.frontmatter import FrontMatterError, check, split_front_matter
@@ -57,6 +58,7 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
     lang = config.theme["language"]
     env.globals["ui"] = {**_ui(config), **dates.widget_words(lang)}
     env.globals["portal_pages"] = widget_pages.urls()
+    env.globals["staff_roles"] = STAFF_ROLES  # who may moderate, as the widgets check it
     # The language's root as a path ("/ru/"): pages served at any address (404) link from it.
     env.globals["lang_root"] = urlsplit(config.site_url or "/").path or "/"
     env.filters["long_date"] = lambda day: dates.long_date(day, lang)

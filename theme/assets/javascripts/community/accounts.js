@@ -46,14 +46,13 @@
           });
         }
       });
-      var staff = current.user.role === "moderator" || current.user.role === "admin";
       C.append(node, [
         el("span", { class: "cm-account__user" }, [
           el("span", { class: "cm-sr-only", text: t("account.signed_in_as") + " " }),
           current.user.username
         ]),
         bell,
-        staff ? el("a", { class: "cm-account__link", href: C.href("dashboard"), text: t("account.dashboard") }) : null,
+        C.isStaff(current.user) ? el("a", { class: "cm-account__link", href: C.href("dashboard"), text: t("account.dashboard") }) : null,
         signOut
       ]);
       C.api("GET", "/notifications?limit=1", undefined, { signIn: false }).then(function (list) {

@@ -21,6 +21,8 @@
   }
 
   var words = pageData("portal-ui");
+  // The roles that may moderate, from core/roles.py through the page.
+  var STAFF = (meta("portal:staff-roles") || "").split(" ").filter(Boolean);
   // The widget pages' addresses, from the build (site_config/widget_pages.py).
   var PAGES = pageData("portal-pages");
 
@@ -424,6 +426,19 @@
   }
 
 
+  // ---- who may moderate -------------------------------------------------------------
+
+  function isStaff(user) {
+    return !!user && STAFF.indexOf(user.role) >= 0;
+  }
+
+  // Moderators' pages: true for staff; otherwise says who may see the page, and false.
+  function staffOnly(node, user) {
+    if (isStaff(user)) return true;
+    append(node, el("p", { class: "cm-notice", text: t(user ? "mod.only" : "mod.signin") }));
+    return false;
+  }
+
   // ---- widgets -----------------------------------------------------------------------
 
   var starters = [];
@@ -472,6 +487,8 @@
     time: time,
     duration: duration,
     languageName: languageName,
+    isStaff: isStaff,
+    staffOnly: staffOnly,
     widget: widget
   };
 })();

@@ -8,7 +8,6 @@
   var C = window.portalCommunity;
   var t = C.t;
   var el = C.el;
-  var STAFF = ["moderator", "admin"];
   var PERIODS = ["7d", "30d", "90d", "365d"];
   var REASONS = ["outdated", "unclear", "unsolved", "other"];
   var COLORS = { main: "#3f51b5", second: "#e65100", goal: "#2e7d32", bad: "#c62828" };
@@ -326,11 +325,7 @@
 
   C.widget("dashboard", function (node) {
     C.session().then(function (session) {
-      var user = session.user;
-      if (!user || STAFF.indexOf(user.role) < 0) {
-        C.append(node, el("p", { class: "cm-notice", text: t(user ? "mod.only" : "mod.signin") }));
-        return;
-      }
+      if (!C.staffOnly(node, session.user)) return;
       var period = PERIODS.indexOf(C.param("period")) >= 0 ? C.param("period") : "30d";
       var lang = C.LANGUAGES.indexOf(C.param("lang")) >= 0 ? C.param("lang") : "";
       var form = el("form", { class: "cm-dash-controls" }, [

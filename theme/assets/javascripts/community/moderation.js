@@ -7,14 +7,12 @@
   var C = window.portalCommunity;
   var t = C.t;
   var el = C.el;
-  var STAFF = ["moderator", "admin"];
   var langRoot = new URL((document.querySelector('meta[name="portal:root"]') || {}).content || "./", location.href);
   var siteRoot = new URL("../", langRoot); // promoted pages' addresses start at the site root
   var REASONS = ["spam", "offensive", "incorrect", "duplicate", "other"];
 
-  function isStaff(user) {
-    return !!user && STAFF.indexOf(user.role) >= 0;
-  }
+  var isStaff = C.isStaff;
+  var staffOnly = C.staffOnly;
 
   function select(name, label, options) {
     var control = el("select", null, options.map(function (option) {
@@ -237,12 +235,6 @@
       form
     ]);
     return card;
-  }
-
-  function staffOnly(node, user) {
-    if (isStaff(user)) return true;
-    C.append(node, el("p", { class: "cm-notice", text: t(user ? "mod.only" : "mod.signin") }));
-    return false;
   }
 
   C.widget("review", function (node) {
