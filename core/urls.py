@@ -31,6 +31,19 @@ def promoted_source(answer_id: int) -> str:
     return f"community/answer-{answer_id}.md"
 
 
+def promoted_answer_id(page: str) -> int | None:
+    """The answer a knowledge-base page was made from ("community/answer-7/"), if it was.
+
+    >>> promoted_answer_id("community/answer-7/"), promoted_answer_id("faq/refunds/")
+    (7, None)
+    """
+    prefix = page_url(promoted_source(0)).removesuffix("0/")
+    number = page.removeprefix(prefix).removesuffix("/")
+    if not page.startswith(prefix) or not (number.isascii() and number.isdigit()):
+        return None
+    return int(number) if len(number) < 19 else None
+
+
 def question_url(question_id: int, lang: str | None = None) -> str:
     """The page of one question: relative to its language's root, or to the site's root
     when ``lang`` is given."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.roles import is_staff
-from functions import content, flag_rules, limits
+from functions import content, flag_rules, limits, privileges
 from functions.errors import AlreadyDone, Invalid, LimitReached, NotAllowed
 from functions.store import Answer, Comment, Conflict, PostKind, Question, Store, User
 
@@ -40,7 +40,8 @@ def check_open(user: User, question: Question | None) -> None:
 
 
 def may_edit(user: User | None, author_id: int) -> bool:
-    return user is not None and (user.id == author_id or is_staff(user.role))
+    """The author, and members whose level lets them edit others' posts (moderators too)."""
+    return user is not None and (user.id == author_id or privileges.has(user, "edit_others"))
 
 
 def may_accept(user: User | None, question: Question) -> bool:
@@ -95,7 +96,7 @@ def edit_question(
     reason: str | None = None,
 ) -> None:
     if not may_edit(user, question.author_id):
-        raise NotAllowed("Only the asker or a moderator can edit this question.")
+        privileges.require(user, "edit_others")
     check_open(user, question)
     body = question.body if body is None else body
     body_html = content.render(body)
@@ -136,7 +137,7 @@ def edit_answer(
     store: Store, user: User, answer: Answer, body: str, now: str, reason: str | None = None
 ) -> None:
     if not may_edit(user, answer.author_id):
-        raise NotAllowed("Only the author or a moderator can edit this answer.")
+        privileges.require(user, "edit_others")
     check_open(user, store.question(answer.question_id))
     body_html = content.render(body)
     _check_links(user, body_html, now)
@@ -154,7 +155,11 @@ def comment(
     body: str,
     now: str,
 ) -> Comment:
-    check_open(user, post if kind == "question" else store.question(question_id))
+    question = post if kind == "question" else store.question(question_id)
+    check_open(user, question)
+    # Anyone may comment on their own posts and on the answers to their own question.
+    if user.id not in (post.author_id, question.author_id if question else None):
+        privileges.require(user, "comment_everywhere")
     return store.add_comment(kind, post.id, question_id, user.id, body.strip(), now)
 
 
@@ -163,6 +168,8 @@ def vote(
 ) -> int:
     if post.author_id == user.id:
         raise NotAllowed(f"You cannot vote on your own {kind}.")
+    if value < 0:
+        privileges.require(user, "vote_down")
     check_open(user, post if kind == "question" else store.question(post.question_id))
     return store.set_vote(user.id, kind, post.id, value, now)
 
@@ -197,6 +204,7 @@ def flag(
     """Flag a post for moderators; True if its flags now hide it until one looks."""
     if post.author_id == user.id:
         raise NotAllowed(f"You cannot flag your own {kind}; edit or delete it instead.")
+    privileges.require(user, "flag")
     weight = flag_rules.flag_weight(
         user.role,
         user.flags_upheld,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.settings import Settings
-from functions import metrics_consumer, notify
+from functions import awards, metrics_consumer, notify
 from functions.store import Store
 from search_index.pages import PageDirectory
 
@@ -39,23 +39,31 @@ class Consumer:
     batch: int = BATCH  # events it takes at a time
 
 
+AWARDS = Consumer(
+    awards.CONSUMER,
+    lambda store, page, after: awards.handle(store, page.events, after, page.cursor),
+    saves_cursor=True,
+    batch=awards.BATCH,
+)
+METRICS = Consumer(
+    metrics_consumer.CONSUMER,
+    lambda store, page, after: metrics_consumer.handle(store, page.events, after, page.cursor),
+    saves_cursor=True,
+    batch=metrics_consumer.BATCH,
+)
+
+
 def consumers(settings: Settings) -> list[Consumer]:
     """Every consumer that keeps its cursor in the store, in the order they run."""
     site_url = settings.site_url if settings.smtp_url else None
     pages = PageDirectory(settings.index_dir)
     return [
+        AWARDS,  # first: the badges it awards are news for the consumers after it
         Consumer(
             "notifications",
             lambda store, page: notify.handle(store, page.events, site_url, pages.get),
         ),
-        Consumer(
-            metrics_consumer.CONSUMER,
-            lambda store, page, after: metrics_consumer.handle(
-                store, page.events, after, page.cursor
-            ),
-            saves_cursor=True,
-            batch=metrics_consumer.BATCH,
-        ),
+        METRICS,
     ]
 
 

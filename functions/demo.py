@@ -1,6 +1,7 @@
 """``portal demo``: a believable community (members, questions in four languages, answers,
-comments, votes, accepted answers) so that a fresh portal looks alive, with a few months of
-history for the health dashboard: members signing in, readers' votes on the knowledge
+comments, votes, accepted answers) so that a fresh portal looks alive, with the points
+members brought from an older forum (the awards consumer books the rest from what they
+did: levels, badges, leaderboards), and a few months of history for the health dashboard: members signing in, readers' votes on the knowledge
 base's pages (with reasons and comments), and searches that found nothing.
 
 The data is in ``demo_data/``; everything is written through the same community functions
@@ -22,6 +23,7 @@ import yaml
 
 from core.languages import CODES
 from functions import accounts, community
+from functions.consumers import AWARDS, catch_up
 from functions.store import Store, User, iso
 
 DATA = Path(__file__).parent / "demo_data"
@@ -29,6 +31,9 @@ DATA = Path(__file__).parent / "demo_data"
 DEMO_PASSWORD = "nimbus-demo-2026"
 
 
+# The community moved from an older forum: its members brought their points along.
+IMPORTED_POINTS = 40
+IMPORTED_REASON = "Points from the previous support forum"
 HISTORY_WEEKS = 10  # how far back readers' votes and sign-ins go
 ACTIVE_CHANCE = 0.72  # the chance a member signs in during a given month
 # Searches readers made that found nothing, by language: the gaps the dashboard lists.
@@ -54,6 +59,9 @@ def load(store: Store, now: dt.datetime | None = None, pages: Sequence[str] = ()
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     known = {row["name"] for row in _rows() if store.user_by_username(row["name"])}
     users = _members(store, now)
+    # Their points so far are booked before they write, so their levels let them.
+    catch_up(store, AWARDS)
+    users = {name: store.user_by_username(name) or user for name, user in users.items()}
     members = list(users.values())
     if len(known) < len(users):  # first load: the members' history comes with them
         _sign_ins(store, [user for name, user in users.items() if name not in known], now)
@@ -83,14 +91,15 @@ def _members(store: Store, now: dt.datetime) -> dict[str, User]:
     password = os.environ.get("PORTAL_USER_PASSWORD") or DEMO_PASSWORD
     users = {}
     for row in rows:
-        users[row["name"]] = store.user_by_username(row["name"]) or accounts.create_user(
-            store,
-            row["name"],
-            f"{row['name']}@demo.invalid",
-            password,
-            role=row["role"],
-            now=iso(now - dt.timedelta(days=row["joined_days_ago"])),
-        )
+        joined = iso(now - dt.timedelta(days=row["joined_days_ago"]))
+        user = store.user_by_username(row["name"])
+        if user is None:
+            user = accounts.create_user(
+                store, row["name"], f"{row['name']}@demo.invalid", password, row["role"], joined
+            )
+            points = IMPORTED_POINTS + row["joined_days_ago"] // 3
+            store.grant_points(user.id, points, IMPORTED_REASON, None, joined)
+        users[row["name"]] = user
     return users
 
 

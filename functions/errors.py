@@ -9,10 +9,22 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
+    """``code`` (with ``params``), when given, names the sentence in ``functions/words`` that
+    the API answers with, in the client's language; ``detail`` is its English."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.code = code
+        self.params = params or {}
 
 
 class NotAllowed(DomainError):

@@ -329,15 +329,26 @@ class PageNoteOut(BaseModel):
     comment: str | None
 
 
+class AwardNoteOut(BaseModel):
+    """A badge tier or a quest reached, or a reward handed over (see GET /api/badges)."""
+
+    kind: Literal["badge", "quest", "reward"]
+    id: str  # the badge's, quest's or reward's id
+    name: str  # in the client's language
+    tier: Literal["bronze", "silver", "gold"] | None = None
+    points: int = 0
+
+
 class NotificationOut(BaseModel):
     id: int
-    kind: Literal["answer", "comment", "accepted", "feedback"]
+    kind: Literal["answer", "comment", "accepted", "feedback", "badge", "quest", "reward"]
     question_id: int | None  # None for feedback on a page
     question_title: str | None
     actor: Author | None  # None: a visitor who was not signed in
     created_at: Time
     read: bool
     page: PageNoteOut | None = None  # what a reader said of a page (kind "feedback")
+    award: AwardNoteOut | None = None  # kinds "badge", "quest" and "reward"
 
 
 class NotificationList(BaseModel):

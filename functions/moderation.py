@@ -77,10 +77,12 @@ def _review_item(item: ReviewItem) -> models.ReviewItemOut:
     bp,
     "GET",
     "/review",
-    summary="Posts waiting for a moderator, oldest first (moderators)",
+    summary="Posts waiting for a moderator, oldest first (moderators, and members whose level"
+    " unlocks the review queue)",
     query=models.PageQuery,
     response=models.ReviewList,
     staff=True,
+    privilege="review_queue",
 )
 def review(query: models.PageQuery) -> models.ReviewList:
     page = web.store().review_queue(query.cursor, query.limit)
@@ -90,6 +92,8 @@ def review(query: models.PageQuery) -> models.ReviewList:
 
 
 QUESTION_ACTIONS = ("lock", "unlock", "mark_duplicate", "unmark_duplicate")
+# What members whose level unlocks the review queue may do, to a post waiting there.
+REVIEWER_ACTIONS = ("approve", "hide")
 
 
 def moderate(
@@ -98,6 +102,14 @@ def moderate(
     """One moderator action on a post. Those on its visibility also settle its review:
     hiding or deleting upholds its flags, approving or restoring rejects them."""
     store, now, action, reason = web.store(), utcnow(), request.action, request.reason
+    if not web.is_staff(moderator) and (
+        action not in REVIEWER_ACTIONS or not _waiting(kind, post.id)
+    ):
+        raise Problem(
+            "Reviewers may approve or hide a post that waits in the review queue; the rest is "
+            "for moderators.",
+            status=403,
+        )
     if action != "approve" and reason is None:
         raise Problem(
             f"Say why you {action.replace('_', ' ')} this {kind}; the moderators' log keeps "
@@ -157,6 +169,18 @@ def _moderate_question(
     store.mark_duplicate(question_id, original, now, **by)
 
 
+def _waiting(kind: PostKind, post_id: int) -> bool:
+    """Whether the post waits in the review queue (a bounded walk: the queue is short)."""
+    store, cursor = web.store(), None
+    while True:
+        page = store.review_queue(cursor, 100)
+        if any(item.post_kind == kind and item.post_id == post_id for item in page.items):
+            return True
+        if page.next_cursor is None:
+            return False
+        cursor = page.next_cursor
+
+
 def _moderate(kind: PostKind, post_id: int, body: models.ModerationRequest) -> models.PostState:
     moderate(kind, _any_post(kind, post_id), body, web.signed_in_user())
     post = _any_post(kind, post_id)
@@ -196,10 +220,12 @@ route_on_posts(
     "POST",
     "/moderation",
     _moderate,
-    summary="Approve, hide, restore, delete or undelete this {kind} (moderators)",
+    summary="Approve, hide, restore, delete or undelete this {kind} (moderators; reviewers"
+    " approve or hide what waits for review)",
     body=models.ModerationRequest,
     response=models.PostState,
     staff=True,
+    privilege="review_queue",
 )
 
 

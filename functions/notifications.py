@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from functions import models, web
+from functions import engagement_words, models, web
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Notification
@@ -35,6 +35,7 @@ def _out(notification: Notification) -> models.NotificationOut:
             if (note := notification.page)
             else None
         ),
+        award=engagement_words.award_note(notification.award) if notification.award else None,
     )
 
 

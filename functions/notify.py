@@ -3,6 +3,7 @@
 - an answer: everyone who follows the question (askers and answerers follow on their own);
 - a comment: the author of the post it is on;
 - an accepted answer: its author;
+- a badge or a quest reached, or a reward handed over: the member;
 - a reader's "not helpful" on a knowledge-base page: the moderators and admins of the team
   that owns the page (``content/owners.yml``), with the reader's reason and comment; once
   when the vote turns to "no", and again only when the reader adds a comment (a reason
@@ -23,6 +24,7 @@ from typing import Any
 from core.roles import is_staff
 from core.urls import question_url
 from functions.store import (
+    AwardNote,
     Event,
     Mail,
     NewNotifications,
@@ -76,6 +78,13 @@ def handle(
         mail.clear()
 
     for event in events:
+        if (award := _award(event)) is not None and event.affected_id is not None:
+            pending.append(
+                NewNotifications(
+                    event.id, award.kind, None, None, (event.affected_id,), event.at, award=award
+                )
+            )
+            continue
         if event.kind == "feedback":
             if not event.data.get("helpful"):
                 _page_feedback(store, event, pages, site_url, pending, mail)
@@ -97,6 +106,16 @@ def handle(
             if sum(len(entry.user_ids) for entry in pending) >= WRITE_BATCH:
                 flush()
     flush()
+
+
+def _award(event: Event) -> AwardNote | None:
+    """What a badge, a quest reached or a reward handed over tells the member."""
+    data = event.data
+    if event.kind == "awarded":
+        return AwardNote(data["award"], data["name"], data.get("tier", ""), data.get("points", 0))
+    if event.kind == "fulfilled":
+        return AwardNote("reward", data["reward"])
+    return None
 
 
 def _page_feedback(

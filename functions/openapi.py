@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import BaseConverter
 
-from functions import limits, models, problems, web, wording
+from functions import limits, models, privileges, problems, web, wording
 from functions.community import limit_reached
 from functions.models import FieldRule
 from functions.problems import Problem
@@ -42,7 +42,8 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     signed_in: bool
-    staff: bool = False  # moderators and admins only
+    staff: bool = False  # moderators and admins only...
+    privilege: str | None = None  # ...or members whose level unlocks this privilege
 
     @property
     def writes(self) -> bool:
@@ -79,6 +80,7 @@ def route(
     status: int = 200,
     signed_in: bool = False,
     staff: bool = False,
+    privilege: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Register ``path`` (under the blueprint's /api prefix) and record its operation.
 
@@ -96,6 +98,7 @@ def route(
         status,
         signed_in or staff,
         staff,
+        privilege,
     )
     OPERATIONS.append(operation)
     flask_path = re.sub(r"\{(\w+)\}", r"<id:\1>", path)
@@ -107,7 +110,9 @@ def route(
                 web.check_csrf()
             user = web.signed_in_user() if operation.signed_in else None
             if operation.staff and not web.is_staff(user):
-                raise Problem("Only moderators and admins can do this.", status=403)
+                if operation.privilege is None:
+                    raise Problem("Only moderators and admins can do this.", status=403)
+                privileges.require(user, operation.privilege)
             arguments: dict[str, Any] = dict(ids)
             if query is not None:
                 arguments["query"] = _validate(query, request.args.to_dict())
@@ -258,7 +263,8 @@ def openapi_document(operations: list[Operation] | None = None) -> dict[str, Any
             "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z]+', '_', op.path[5:]).strip('_')}",
             "summary": op.summary,
             "tags": [op.tag],
-            **({"x-moderators-only": True} if op.staff else {}),
+            **({"x-moderators-only": True} if op.staff and not op.privilege else {}),
+            **({"x-privilege": op.privilege} if op.privilege else {}),
             "parameters": _parameters(op),
             "responses": _responses(op, keys),
         }
@@ -326,7 +332,9 @@ def _responses(op: Operation, keys: dict) -> dict[str, Any]:
         errors |= {"413": "The body is over 64 KiB.", "415": "The body is not JSON."}
     if op.signed_in:
         errors["401"] = "Not signed in."
-    if op.staff:
+    if op.privilege:
+        errors["403"] = "Below the level that unlocks this (or, on a write, no CSRF token)."
+    elif op.staff:
         errors["403"] = "Not a moderator (or, on a write, a missing CSRF token)."
     elif op.writes:
         errors["403"] = "Missing CSRF token, or not allowed."

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from functions import wording
 from functions.errors import (
     AlreadyDone,
     DomainError,
@@ -98,8 +99,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
-        extra = {"errors": error.errors} if error.errors else {}
-        result = response(_DOMAIN_STATUS[type(error)], error.detail, **extra)
+        extra: dict[str, Any] = {"errors": error.errors} if error.errors else {}
+        detail = error.detail
+        if error.code:
+            detail = wording.say(error.code, error.params)
+            extra["code"] = error.code
+        result = response(_DOMAIN_STATUS[type(error)], detail, **extra)
         if isinstance(error, LimitReached):
             result.headers["Retry-After"] = str(error.retry_after)
         return result

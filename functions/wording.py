@@ -32,9 +32,16 @@ def client_language() -> str:
 
 
 def say(code: str, params: Mapping[str, object] | None = None, lang: str | None = None) -> str:
-    """The sentence of ``code`` in ``lang`` (the client's, by default)."""
-    text = _table()[code][lang or client_language()]
-    return text.format_map(dict(params or {}))
+    """The sentence of ``code`` in ``lang`` (the client's, by default). A parameter given in
+    every language (``{"en": ..., "ru": ...}``) is said in ``lang`` too."""
+    lang = lang or client_language()
+    text = _table()[code][lang]
+    return text.format_map(
+        {
+            key: value[lang] if isinstance(value, Mapping) else value
+            for key, value in (params or {}).items()
+        }
+    )
 
 
 def codes() -> set[str]:

@@ -25,13 +25,14 @@ from core.roles import Role
 
 PostKind = Literal["question", "answer"]
 Sort = Literal["newest", "active", "votes", "unanswered"]
-NotificationKind = Literal["answer", "comment", "accepted", "feedback"]
-Entity = Literal["user", "question", "answer", "comment", "page", "search"]
+NotificationKind = Literal["answer", "comment", "accepted", "feedback", "badge", "quest", "reward"]
+Entity = Literal["user", "question", "answer", "comment", "page", "search", "redemption"]
 # What happened. Each names its entity, its actor (who did it), the user it affects (the
 # author of the post acted on) and a small data payload (see README.md, "Events").
 EventKind = Literal[
     "signed_up",  # user; affects the new member
     "signed_in",  # user
+    "visited",  # user: the first request of a signed-in member on a day
     "asked",  # question; data: lang, tags
     "edited",  # question or answer; data: revision
     "answered",  # answer; affects the asker
@@ -58,6 +59,13 @@ EventKind = Literal[
     # comment, at)
     "feedback",
     "search_missed",  # search (entity_id 0), nobody's: data: lang, query (normalised)
+    # user (the member's id), by the awards consumer; affects the member: data: award (badge
+    # or quest), name, tier, period, points (a quest's reward)
+    "awarded",
+    "granted",  # user; by an admin (or none: the command line), affecting the member: data:
+    # points, reason
+    "redeemed",  # redemption; by and affecting the member: data: reward, cost
+    "fulfilled",  # redemption; by a moderator, affecting the member: data: reward
 ]
 # What moderators did: the audit log is these events, when a moderator or admin did them.
 MODERATION_KINDS: tuple[str, ...] = (
@@ -115,6 +123,11 @@ class User:
     answer_count: int = 0  # visible answers
     flags_upheld: int = 0  # this member's flags that moderators upheld
     flags_rejected: int = 0  # ... and rejected
+    reputation: int = 0  # the points the ledger gave them (counted as entries are booked)
+    balance: int = 0  # the points they may still spend on rewards (never below 0)
+    gold: int = 0  # badges they hold, by tier
+    silver: int = 0
+    bronze: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +228,16 @@ class PageNote:
 
 
 @dataclass(frozen=True, slots=True)
+class AwardNote:
+    """What a notification of a badge, a quest or a reward names."""
+
+    kind: Literal["badge", "quest", "reward"]
+    name: str  # the badge's, quest's or reward's id in gamification.yml
+    tier: str = ""
+    points: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Notification:
     id: int
     user_id: int
@@ -226,6 +249,7 @@ class Notification:
     created_at: str
     read: bool
     page: PageNote | None = None
+    award: AwardNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +263,7 @@ class NewNotifications:
     user_ids: tuple[int, ...]
     at: str
     page: PageNote | None = None
+    award: AwardNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +392,109 @@ class MetricUpdate:
     counts: list[Count]
     clocks: list[QuestionClock]
     active: list[tuple[str, int]]  # (month, member) pairs seen active for the first time
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """One ledger entry: ``points`` for ``user_id`` under ``key``, because of ``event_id``."""
+
+    user_id: int
+    points: int
+    reason: str  # the act ("upvoted"), or the act and its undoing ("upvoted:withdrawn")
+    key: str
+    post: str | None  # "answer:42": the post it is about (a deletion takes these back)
+    event_id: int
+    at: str
+    boards: tuple[tuple[str, str], ...] = ()  # the leaderboards its points count toward
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    """A badge tier (``kind`` "badge") or a quest (``kind`` "quest") reached, once per
+    ``period`` ("" for once ever)."""
+
+    user_id: int
+    kind: str
+    name: str
+    tier: str
+    period: str
+    event_id: int
+    at: str
+    booking: Booking | None = None  # a quest's reward, booked when it is reached
+
+
+@dataclass
+class AwardUpdate:
+    """What a batch of events earns, applied in one transaction (:meth:`Store.apply_awards`)."""
+
+    entries: list[Booking] = field(default_factory=list)
+    stats: dict[tuple[int, str, str], int] = field(default_factory=dict)  # deltas
+    awards: list[Award] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """The points booked under one key for one member: all of them, and those a deletion
+    took back or an undeletion gave again (``undone``)."""
+
+    user_id: int
+    key: str
+    post: str | None
+    points: int
+    undone: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    user_id: int
+    points: int  # the change to reputation
+    spendable: int  # the change to the balance
+    reason: str
+    key: str
+    event_id: int
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leader:
+    """A member's place on a leaderboard: their points in its period (and tag)."""
+
+    user_id: int
+    username: str
+    points: int
+    reputation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Earned:
+    """A badge tier or a quest a member reached (``period``: "" once ever, or its week or
+    month)."""
+
+    kind: Literal["badge", "quest"]
+    name: str
+    tier: str
+    period: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    id: int
+    user_id: int
+    username: str
+    reward: str
+    cost: int
+    status: Literal["pending", "fulfilled"]
+    created_at: str
+    fulfilled_at: str | None = None
+
+
+class NotEnoughPoints(StoreError):
+    """The member's balance is below the reward's cost."""
+
+
+class OutOfStock(StoreError):
+    """The reward's stock is used up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,6 +873,79 @@ class Store(Protocol):
     ) -> tuple[int, list[Question]]:
         """Visible questions with no visible answer, asked at or before ``asked_before`` (in
         ``lang``, or any): how many, and the newest ``limit`` of them."""
+        ...
+
+    # Engagement: the ledger, members' numbers, badges, leaderboards and rewards
+    def booked(self, keys: Sequence[str], posts: Sequence[str]) -> list[Booked]:
+        """The points booked under these keys, and under every key on these posts (by
+        member and key)."""
+        ...
+
+    def member_stats(
+        self, user_ids: Sequence[int], periods: Sequence[str]
+    ) -> dict[tuple[int, str, str], int]:
+        """The members' numbers (leaderboard points aside) in these periods."""
+        ...
+
+    def answer_scores(self, answer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Each answer's author and score."""
+        ...
+
+    def apply_awards(
+        self, update: AwardUpdate, consumer: str, after: str | None, cursor: str | None
+    ) -> bool:
+        """Book a batch's entries (each key once per event), move the members' numbers and
+        leaderboards, award what is new (an ``awarded`` event each), and move the consumer's
+        cursor from ``after`` to ``cursor``, in one transaction. False, and nothing applied,
+        when the cursor is no longer ``after``."""
+        ...
+
+    def leaderboard(self, name: str, period: str, limit: int) -> list[Leader]:
+        """The members with the most points under ``name`` ("points", "points:<tag>") in
+        ``period`` ("all", "w2026-W49", "m2026-12"), most first."""
+        ...
+
+    def earned(self, user_id: int) -> list[Earned]:
+        """The badges and quests a member reached, newest first."""
+        ...
+
+    def ledger_of(
+        self, user_id: int, cursor: str | None = None, limit: int = 20
+    ) -> Page[LedgerEntry]:
+        """A member's ledger, newest first."""
+        ...
+
+    def record_visit(self, user_id: int, now: str) -> None: ...
+    def grant_points(
+        self, user_id: int, points: int, reason: str, actor_id: int | None, now: str
+    ) -> None:
+        """An admin gives a member points (or takes some): the awards consumer books them."""
+        ...
+
+
+    def redeem(self, user_id: int, reward: str, cost: int, stock: int, now: str) -> Redemption:
+        """Spend ``cost`` points on one of ``stock`` rewards: :class:`NotEnoughPoints` or
+        :class:`OutOfStock` (and nothing spent) when they would go below zero."""
+        ...
+
+    def redemptions(
+        self,
+        *,
+        user_id: int | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Page[Redemption]:
+        """One member's redemptions, or all of one status, newest first."""
+        ...
+
+    def redeemed(self) -> dict[str, int]:
+        """How many of each reward are taken."""
+        ...
+
+    def fulfil(self, redemption_id: int, actor_id: int, now: str) -> Redemption | None:
+        """Mark a pending redemption fulfilled; None if there is none by that id (a fulfilled
+        one is returned as it is)."""
         ...
 
     # The event log and its consumers

@@ -311,4 +311,61 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (month, user_id)
     ) WITHOUT ROWID
     """,
+    # 6: engagement. Reputation, the spendable balance and badge counts are counters on the
+    # member, kept with the ledger they are derived from; member_stats holds the numbers
+    # badges, quests and leaderboards count (period totals kept as points are booked, so a
+    # leaderboard is one index range, however many members there are).
+    """
+    ALTER TABLE users ADD COLUMN reputation INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN balance INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN gold INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN silver INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN bronze INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE ledger (
+        seq INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        points INTEGER NOT NULL,
+        spendable INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        key TEXT NOT NULL,
+        post TEXT,
+        event_id INTEGER NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX ledger_event ON ledger(event_id, user_id, key);
+    CREATE INDEX ledger_key ON ledger(key, user_id);
+    CREATE INDEX ledger_post ON ledger(post, user_id, key) WHERE post IS NOT NULL;
+    CREATE INDEX ledger_user ON ledger(user_id, seq);
+    CREATE TABLE member_stats (
+        user_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        period TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        PRIMARY KEY (user_id, name, period)
+    ) WITHOUT ROWID;
+    CREATE INDEX member_stats_top ON member_stats(name, period, value DESC, user_id);
+    CREATE TABLE awards (
+        user_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        tier TEXT NOT NULL,
+        period TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (user_id, kind, name, tier, period)
+    ) WITHOUT ROWID;
+    CREATE TABLE redemptions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        reward TEXT NOT NULL,
+        cost INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        fulfilled_at TEXT,
+        fulfilled_by INTEGER REFERENCES users(id)
+    );
+    CREATE INDEX redemptions_user ON redemptions(user_id, id);
+    CREATE INDEX redemptions_status ON redemptions(status, id);
+    CREATE TABLE reward_stock (reward TEXT PRIMARY KEY, redeemed INTEGER NOT NULL) WITHOUT ROWID
+    """,
 ]

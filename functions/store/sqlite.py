@@ -20,6 +20,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 from core.languages import CODES
@@ -28,24 +29,34 @@ from functions.store.contract import (
     MODERATION_KINDS,
     Answer,
     Attempts,
+    AwardNote,
+    AwardUpdate,
     BadCursor,
+    Booked,
+    Booking,
     Comment,
     Conflict,
+    Earned,
     Event,
     EventPage,
     Feedback,
     Flag,
+    Leader,
+    LedgerEntry,
     Mail,
     MetricUpdate,
     ModeratorNote,
     NewNotifications,
+    NotEnoughPoints,
     Notification,
+    OutOfStock,
     Page,
     PageNote,
     PostKind,
     Promotion,
     Question,
     QuestionClock,
+    Redemption,
     ReviewItem,
     Revision,
     Sort,
@@ -80,7 +91,7 @@ _ANSWER_FROM = (
 )
 _USER_COLUMNS = (
     "id, username, email, role, password_hash, created_at, question_count, answer_count,"
-    " flags_upheld, flags_rejected"
+    " flags_upheld, flags_rejected, reputation, balance, gold, silver, bronze"
 )
 # How many times a new row draws another id when its random bits met an existing one's.
 ID_DRAWS = 8
@@ -191,8 +202,8 @@ class SQLiteStore:
         actor: int | None,
         affected: int | None = None,
         **data: object,
-    ) -> None:
-        self._insert(
+    ) -> int:
+        return self._insert(
             db,
             "event_log",
             {
@@ -501,9 +512,9 @@ class SQLiteStore:
                     "hidden": int(held),
                 },
             )
-            ((asker_id,),) = db.execute(
+            ((asker_id, answers),) = db.execute(
                 "UPDATE questions SET answer_count = answer_count + ?, last_activity_at = ?"
-                " WHERE id = ? RETURNING author_id",
+                " WHERE id = ? RETURNING author_id, answer_count",
                 (int(not held), now, question_id),
             ).fetchall()
             self._count(db, "users", "answer_count", author_id, int(not held))
@@ -521,6 +532,7 @@ class SQLiteStore:
                 actor=author_id,
                 affected=asker_id,
                 **({"held": True} if held else {}),
+                **({"first": True} if not held and answers == 1 else {}),
             )
         return answer_id
 
@@ -1271,7 +1283,7 @@ class SQLiteStore:
                         b.question_id,
                         b.actor_id,
                         b.at,
-                        *_page_note_columns(b.page),
+                        *_note_columns(b.page, b.award),
                     ]
                     for b in batches
                     for user_id in dict.fromkeys(b.user_ids)
@@ -1685,6 +1697,284 @@ class SQLiteStore:
         newest.sort(key=lambda row: (row[13], row[0]), reverse=True)
         return count, [self._question(row) for row in newest[:limit]]
 
+    # Engagement
+
+    def record_visit(self, user_id: int, now: str) -> None:
+        with self._write() as db:
+            self._event(db, "visited", "user", user_id, None, now, actor=user_id)
+
+    def grant_points(
+        self, user_id: int, points: int, reason: str, actor_id: int | None, now: str
+    ) -> None:
+        with self._write() as db:
+            self._event(
+                db,
+                "granted",
+                "user",
+                user_id,
+                None,
+                now,
+                actor=actor_id,
+                affected=user_id,
+                points=points,
+                reason=reason,
+            )
+
+    def booked(self, keys: Sequence[str], posts: Sequence[str]) -> list[Booked]:
+        rows = self._db.execute(
+            "SELECT user_id, key, max(post), sum(points),"
+            " sum(CASE WHEN reason LIKE '%:deleted' OR reason LIKE '%:restored'"
+            " THEN points ELSE 0 END) FROM ledger"
+            " WHERE key IN (SELECT value FROM json_each(?1))"
+            " OR (post IN (SELECT value FROM json_each(?2)) AND post IS NOT NULL)"
+            " GROUP BY user_id, key",
+            (json.dumps(list(keys), ensure_ascii=False), json.dumps(list(posts))),
+        ).fetchall()
+        return [Booked(*row) for row in rows]
+
+    def member_stats(
+        self, user_ids: Sequence[int], periods: Sequence[str]
+    ) -> dict[tuple[int, str, str], int]:
+        rows = self._db.execute(
+            "SELECT s.user_id, s.name, s.period, s.value FROM json_each(?1) AS u"
+            " JOIN member_stats AS s ON s.user_id = u.value"
+            " WHERE s.period IN (SELECT value FROM json_each(?2)) AND s.name NOT LIKE 'points%'",
+            (json.dumps(list(user_ids)), json.dumps(list(periods))),
+        ).fetchall()
+        return {(user_id, name, period): value for user_id, name, period, value in rows}
+
+    def answer_scores(self, answer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        rows = self._db.execute(
+            "SELECT id, author_id, score FROM answers WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(answer_ids)),),
+        ).fetchall()
+        return {answer_id: (author, score) for answer_id, author, score in rows}
+
+    def apply_awards(
+        self, update: AwardUpdate, consumer: str, after: str | None, cursor: str | None
+    ) -> bool:
+        with self._write() as db:
+            row = db.execute(
+                "SELECT cursor FROM consumer_cursors WHERE name = ?", (consumer,)
+            ).fetchone()
+            if (row[0] if row else None) != after:
+                return False  # another runner handled this batch first
+            boards: Counter[tuple[int, str, str]] = Counter()
+            for entry in update.entries:
+                self._book(db, entry, boards)
+            for award in update.awards:
+                new = db.execute(
+                    "INSERT INTO awards (user_id, kind, name, tier, period, event_id, at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                    (
+                        award.user_id,
+                        award.kind,
+                        award.name,
+                        award.tier,
+                        award.period,
+                        award.event_id,
+                        award.at,
+                    ),
+                ).fetchall()
+                if not new:
+                    continue  # awarded before: once only
+                if award.kind == "badge":
+                    self._count(db, "users", award.tier, award.user_id, 1)
+                if award.booking is not None:
+                    self._book(db, award.booking, boards)
+                self._event(
+                    db,
+                    "awarded",
+                    "user",
+                    award.user_id,
+                    None,
+                    award.at,
+                    actor=None,
+                    affected=award.user_id,
+                    award=award.kind,
+                    name=award.name,
+                    tier=award.tier,
+                    period=award.period,
+                    points=award.booking.points if award.booking else 0,
+                )
+            stats = Counter(update.stats)
+            stats.update(boards)
+            db.executemany(
+                "INSERT INTO member_stats (user_id, name, period, value) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id, name, period) DO UPDATE SET value = value + excluded.value",
+                [(*key, delta) for key, delta in stats.items() if delta],
+            )
+            db.execute(
+                "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
+                (consumer, cursor),
+            )
+        return True
+
+    @staticmethod
+    def _book(
+        db: sqlite3.Connection, entry: Booking, boards: Counter[tuple[int, str, str]]
+    ) -> None:
+        """Book one entry (once per event, member and key): reputation moves by its points,
+        the balance too but never below 0, and the leaderboards it counts toward."""
+        (balance,) = db.execute(
+            "SELECT balance FROM users WHERE id = ?", (entry.user_id,)
+        ).fetchone()
+        spendable = max(entry.points, -balance)
+        booked = db.execute(
+            "INSERT INTO ledger (user_id, points, spendable, reason, key, post, event_id, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+            (
+                entry.user_id,
+                entry.points,
+                spendable,
+                entry.reason,
+                entry.key,
+                entry.post,
+                entry.event_id,
+                entry.at,
+            ),
+        ).fetchall()
+        if not booked:
+            return
+        db.execute(
+            "UPDATE users SET reputation = reputation + ?, balance = balance + ? WHERE id = ?",
+            (entry.points, spendable, entry.user_id),
+        )
+        for name, period in entry.boards:
+            boards[(entry.user_id, name, period)] += entry.points
+
+    def leaderboard(self, name: str, period: str, limit: int) -> list[Leader]:
+        rows = self._db.execute(
+            "SELECT s.user_id, u.username, s.value, u.reputation FROM member_stats s"
+            " INDEXED BY member_stats_top JOIN users u ON u.id = s.user_id"
+            " WHERE s.name = ? AND s.period = ? AND s.value > 0"
+            " ORDER BY s.value DESC, s.user_id LIMIT ?",
+            (name, period, limit),
+        ).fetchall()
+        return [Leader(*row) for row in rows]
+
+    def earned(self, user_id: int) -> list[Earned]:
+        rows = self._db.execute(
+            "SELECT kind, name, tier, period, at FROM awards WHERE user_id = ?"
+            " ORDER BY at DESC, name",
+            (user_id,),
+        ).fetchall()
+        return [Earned(*row) for row in rows]
+
+    def ledger_of(
+        self, user_id: int, cursor: str | None = None, limit: int = 20
+    ) -> Page[LedgerEntry]:
+        before = _decode_cursor(cursor, int)[1] if cursor else 2**63 - 1
+        rows = self._db.execute(
+            "SELECT seq, user_id, points, spendable, reason, key, event_id, at FROM ledger"
+            " WHERE user_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            (user_id, before, limit + 1),
+        ).fetchall()
+        items = [LedgerEntry(*row[1:]) for row in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, _encode_cursor(0, rows[limit - 1][0]) if more else None)
+
+    def redeem(self, user_id: int, reward: str, cost: int, stock: int, now: str) -> Redemption:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO reward_stock (reward, redeemed) VALUES (?, 0) ON CONFLICT DO NOTHING",
+                (reward,),
+            )
+            if not db.execute(
+                "UPDATE reward_stock SET redeemed = redeemed + 1 WHERE reward = ? AND redeemed < ?"
+                " RETURNING 1",
+                (reward, stock),
+            ).fetchall():
+                raise OutOfStock(reward)
+            spent = db.execute(
+                "UPDATE users SET balance = balance - ?1 WHERE id = ?2 AND balance >= ?1"
+                " RETURNING username",
+                (cost, user_id),
+            ).fetchall()
+            if not spent:
+                raise NotEnoughPoints(reward)
+            redemption_id = self._insert(
+                db,
+                "redemptions",
+                {
+                    "user_id": user_id,
+                    "reward": reward,
+                    "cost": cost,
+                    "status": "pending",
+                    "created_at": now,
+                },
+            )
+            event_id = self._event(
+                db,
+                "redeemed",
+                "redemption",
+                redemption_id,
+                None,
+                now,
+                actor=user_id,
+                affected=user_id,
+                reward=reward,
+                cost=cost,
+            )
+            db.execute(
+                "INSERT INTO ledger (user_id, points, spendable, reason, key, post, event_id, at)"
+                " VALUES (?, 0, ?, 'redeemed', ?, NULL, ?, ?)",
+                (user_id, -cost, f"redemption:{redemption_id}", event_id, now),
+            )
+        return Redemption(redemption_id, user_id, spent[0][0], reward, cost, "pending", now)
+
+    def redemptions(
+        self,
+        *,
+        user_id: int | None = None,
+        status: str | None = None,
+        cursor: str | None = None,
+        limit: int = 20,
+    ) -> Page[Redemption]:
+        before = _decode_cursor(cursor, int)[1] if cursor else 2**63 - 1
+        where, param = (
+            ("r.user_id = ?", user_id) if user_id is not None else ("r.status = ?", status)
+        )
+        rows = self._db.execute(
+            "SELECT r.id, r.user_id, u.username, r.reward, r.cost, r.status, r.created_at,"
+            f" r.fulfilled_at FROM redemptions r JOIN users u ON u.id = r.user_id WHERE {where}"
+            " AND r.id < ? ORDER BY r.id DESC LIMIT ?",
+            (param, before, limit + 1),
+        ).fetchall()
+        items = [Redemption(*row) for row in rows[:limit]]
+        more = len(rows) > limit
+        return Page(items, _encode_cursor(0, items[-1].id) if more else None)
+
+    def redeemed(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT reward, redeemed FROM reward_stock").fetchall())
+
+    def fulfil(self, redemption_id: int, actor_id: int, now: str) -> Redemption | None:
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE redemptions SET status = 'fulfilled', fulfilled_at = ?, fulfilled_by = ?"
+                " WHERE id = ? AND status = 'pending' RETURNING user_id, reward",
+                (now, actor_id, redemption_id),
+            ).fetchone()
+            if row is not None:
+                self._event(
+                    db,
+                    "fulfilled",
+                    "redemption",
+                    redemption_id,
+                    None,
+                    now,
+                    actor=actor_id,
+                    affected=row[0],
+                    reward=row[1],
+                )
+        found = self._db.execute(
+            "SELECT r.id, r.user_id, u.username, r.reward, r.cost, r.status, r.created_at,"
+            " r.fulfilled_at FROM redemptions r JOIN users u ON u.id = r.user_id WHERE r.id = ?",
+            (redemption_id,),
+        ).fetchone()
+        return Redemption(*found) if found else None
+
     # The event log and its consumers
 
     def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
@@ -1764,14 +2054,19 @@ _NOTIFICATION_SELECT = (
 
 
 def _notification(row: tuple) -> Notification:
-    page = None
+    page = award = None
+    data = json.loads(row[11] or "{}")
     if row[9] is not None:
-        data = json.loads(row[11] or "{}")
         page = PageNote(row[9], row[10], data.get("reason"), data.get("comment"))
-    return Notification(*row[:8], bool(row[8]), page)
+    elif "award" in data:
+        award = AwardNote(**data["award"])
+    return Notification(*row[:8], bool(row[8]), page, award)
 
 
-def _page_note_columns(note: PageNote | None) -> list:
+def _note_columns(note: PageNote | None, award: AwardNote | None) -> list:
+    """The page, its title and the data of a notification of a page or an award."""
+    if award is not None:
+        return [None, None, json.dumps({"award": asdict(award)}, ensure_ascii=False)]
     if note is None:
         return [None, None, None]
     data = {"reason": note.reason, "comment": note.comment}

@@ -15,7 +15,7 @@ from portal_testing import PortalPaths
 
 from functions import accounts
 from functions.app import create_app
-from functions.consumers import catch_up, consumers
+from functions.consumers import AWARDS, catch_up, consumers
 from functions.store import iso
 
 PASSWORD = "correct horse battery"
@@ -138,6 +138,12 @@ def community_app(community_paths: PortalPaths):
     app.extensions["portal_store"].close()
 
 
+def give_points(store, user_id: int, points: int) -> None:
+    """Points for a member, as an admin gives them, booked by the awards consumer."""
+    store.grant_points(user_id, points, "set-up", None, iso(dt.datetime.now(dt.UTC)))
+    catch_up(store, AWARDS)
+
+
 @pytest.fixture
 def store(community_app):
     return community_app.extensions["portal_store"]
@@ -162,11 +168,16 @@ def anonymous(community_app) -> Client:
 
 @pytest.fixture
 def member(community_app, store) -> Callable[..., Client]:
-    """Make a signed-in member (a month old unless ``age_days`` says otherwise)."""
+    """Make a signed-in member (a month old unless ``age_days`` says otherwise), with
+    ``points`` given as an admin gives them (booked by the awards consumer)."""
 
-    def make(name: str, role: str = "member", age_days: float = 30) -> Client:
+    def make(name: str, role: str = "member", age_days: float = 30, points: int = 0) -> Client:
         joined = dt.datetime.now(dt.UTC) - dt.timedelta(days=age_days)
-        accounts.create_user(store, name, f"{name}@example.com", PASSWORD, role, iso(joined))
+        user = accounts.create_user(
+            store, name, f"{name}@example.com", PASSWORD, role, iso(joined)
+        )
+        if points:
+            give_points(store, user.id, points)
         client = flask_client(community_app)
         assert client.sign_in(name).status == 200
         return client

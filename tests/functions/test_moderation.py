@@ -36,7 +36,7 @@ def flag(client, question, reason="spam", **extra):
 def test_three_members_flags_hide_a_post_until_a_moderator_restores_it(member, anonymous, store):
     asha = member("asha")
     question = asha.ask()
-    flaggers = [member(name) for name in ("f1", "f2", "f3")]
+    flaggers = [member(name, points=15) for name in ("f1", "f2", "f3")]
     assert flag(flaggers[0], question, note="A link to a shop").json == {"hidden": False}
     assert flag(flaggers[0], question).status == 409  # once each
     assert flag(asha, question).status == 403  # not one's own
@@ -78,7 +78,8 @@ def test_three_members_flags_hide_a_post_until_a_moderator_restores_it(member, a
 
 
 def test_a_moderators_flag_hides_at_once_and_hiding_upholds_the_flags(member, store):
-    asha, ravi, moderator = member("asha"), member("ravi"), member("mod", role="moderator")
+    asha, ravi = member("asha", points=15), member("ravi")
+    moderator = member("mod", role="moderator")
     question = asha.ask()
     answer = ravi.call("POST", f"/api/questions/{question['id']}/answers", ANSWER).json
     flagged = asha.call("POST", f"/api/answers/{answer['id']}/flags", {"reason": "incorrect"})
@@ -246,6 +247,6 @@ def test_approve_is_for_what_waits_and_moderators_edits_are_logged(member):
     # The review queue shows each revision with the reason its editor gave.
     restore = {"action": "restore", "reason": "Kinder now"}
     assert moderator.call("POST", f"{path}/moderation", restore).status == 200
-    flag(member("ravi"), question, "offensive")
+    flag(member("ravi", points=15), question, "offensive")
     (item,) = moderator.get("/api/review").json["items"]
     assert [r["reason"] for r in item["revisions"]][:2] == [None, "Rude title"]

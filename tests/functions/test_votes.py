@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_vote_change_and_withdraw(member, anonymous):
-    asha, ravi, olga = member("asha"), member("ravi"), member("olga")
+    asha, ravi, olga = member("asha"), member("ravi", points=50), member("olga", points=50)
     question = asha.ask()
     path = f"/api/questions/{question['id']}"
     assert ravi.call("PUT", f"{path}/vote", {"value": 1}).json == {"score": 1, "vote": 1}

@@ -22,7 +22,13 @@ def test_every_code_has_a_sentence_in_every_language():
     for code in wording.codes():
         for lang in CODES:
             sentence = wording.say(
-                code, {"min": 1, "max": 2, "limit": 3, "choices": "a", "tags": "b"}, lang
+                code,
+                {
+                    **{"min": 1, "max": 2, "limit": 3, "choices": "a", "tags": "b", "id": 4},
+                    **{"privilege": "flag", "number": 2, "level": "L", "points": 15, "have": 0},
+                    **{"reward": "r", "cost": 5, "balance": 1, "missing": 4},
+                },
+                lang,
             )
             assert sentence and "{" not in sentence, (code, lang)
 

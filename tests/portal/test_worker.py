@@ -57,9 +57,10 @@ def test_work_once_runs_every_consumer_until_it_has_caught_up(paths, store):
     assert unread(store, [asker, *fans]) == [0] * 8
     done = run_portal("work", "--once", env=paths.environ())
     assert done.returncode == 0, done.stderr
-    assert unread(store, [asker, *fans]) == [1] * 8
-    assert store.consumer_cursor("notifications") == store.latest_cursor()
-    assert store.consumer_cursor("metrics") == store.latest_cursor()
+    # The asker hears of the answer, and of her badge for a first question.
+    assert unread(store, [asker, *fans]) == [2] + [1] * 7
+    for consumer in ("awards", "notifications", "metrics"):
+        assert store.consumer_cursor(consumer) == store.latest_cursor()
 
 
 def test_nobody_hears_of_a_post_deleted_before_its_event_was_handled(paths, store):
