@@ -10,10 +10,12 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint
+from flask import session as flask_session
 
 from core.roles import Role
-from functions import limits, models, web
+from functions import limits, models, standing, web
 from functions.community import limit_reached
+from functions.errors import NotFound
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Store, User, utcnow
@@ -39,7 +41,11 @@ def create_user(
 
 def _session() -> models.SessionOut:
     user = web.current_user()
-    return models.SessionOut(user=user_out(user) if user else None, csrf_token=web.csrf_token())
+    return models.SessionOut(
+        user=user_out(user) if user else None,
+        csrf_token=web.csrf_token(),
+        standing=standing.standing(user) if user else None,
+    )
 
 
 @route(
@@ -68,7 +74,18 @@ def sign_up(body: models.SignUp) -> models.UserOut:
     response=models.SessionOut,
 )
 def session() -> models.SessionOut:
+    user = web.current_user()
+    if user is not None:
+        _visited(user)
     return _session()
+
+
+def _visited(user: User) -> None:
+    """A signed-in member's first request of a day is a visit (streak badges count them)."""
+    now = utcnow()
+    if flask_session.get("visited") != now[:10]:
+        web.store().record_visit(user.id, now)
+        flask_session["visited"] = now[:10]
 
 
 @route(bp, "POST", "/session", summary="Sign in", body=models.SignIn, response=models.SessionOut)
@@ -105,13 +122,28 @@ def sign_out() -> None:
     web.sign_out()
 
 
-@route(bp, "GET", "/users/{id}", summary="A member's public profile", response=models.Profile)
+@route(
+    bp,
+    "GET",
+    "/users/{id}",
+    summary="A member's public profile: points, level, badges and what is next",
+    response=models.Profile,
+)
 def profile(id: int) -> models.Profile:
-    user = web.store().user_by_id(id)
+    store = web.store()
+    user = store.user_by_id(id)
     if user is None:
-        raise Problem(f"There is no member with id {id}.", status=404)
+        raise NotFound(
+            f"There is no member with id {id}.", code="no_such_member", params={"id": id}
+        )
+    earned = store.earned(user.id)
+    viewer = web.current_user()
     return models.Profile(
         **user_out(user).model_dump(),
         question_count=user.question_count,
         answer_count=user.answer_count,
+        standing=standing.standing(user),
+        badges=standing.earned_out(earned),
+        next_badges=standing.next_badges(store, user, earned),
+        balance=user.balance if viewer is not None and viewer.id == user.id else None,
     )

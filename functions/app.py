@@ -13,6 +13,7 @@ from core.settings import Settings
 from core.settings import settings as process_settings
 from functions import (
     accounts,
+    engagement,
     feedback,
     forum,
     health,
@@ -38,6 +39,7 @@ FUNCTIONS: dict[str, tuple[Blueprint, ...]] = {
     "moderation": (moderation.bp, promotion.bp),
     "feedback": (feedback.bp,),
     "metrics": (metrics.bp,),
+    "engagement": (engagement.bp,),
 }
 
 

@@ -1,8 +1,9 @@
 """``portal demo``: a believable community (members, questions in four languages, answers,
 comments, votes, accepted answers) so that a fresh portal looks alive, with the points
 members brought from an older forum (the awards consumer books the rest from what they
-did: levels, badges, leaderboards), and a few months of history for the health dashboard: members signing in, readers' votes on the knowledge
-base's pages (with reasons and comments), and searches that found nothing.
+did: levels, badges, leaderboards), and a few months of history for the health
+dashboard: members signing in, readers' votes on the knowledge base's pages (with reasons
+and comments), and searches that found nothing.
 
 The data is in ``demo_data/``; everything is written through the same community functions
 and store calls as the API, at times spread over the last weeks. Loading twice adds

@@ -224,6 +224,9 @@ class _Fold:
         author, score = self.known.answers.get(answer_id, (None, 0))
         if author is None:
             return
+        best = self.stat(author, "best_answer_score")
+        if score > best:  # kept for the profile's "how far to the next badge"
+            self.add_stat(author, "best_answer_score", ALL, score - best)
         for badge in self.rules.badges.values():
             if badge.best_answer_score:
                 for tier, needed in badge.tiers.items():

@@ -203,6 +203,8 @@ class ModerationLogQuery(PageQuery):
 class Author(BaseModel):
     id: int
     username: str
+    level: int | None = None  # beside posts: the member's level...
+    badges: BadgeCounts | None = None  # ...and badges
 
 
 class UserOut(BaseModel):
@@ -212,14 +214,10 @@ class UserOut(BaseModel):
     created_at: Time
 
 
-class Profile(UserOut):
-    question_count: int
-    answer_count: int
-
-
 class SessionOut(BaseModel):
     user: UserOut | None
     csrf_token: str
+    standing: Standing | None = None  # the signed-in member's points, level and privileges
 
 
 class CommentOut(BaseModel):
@@ -600,3 +598,175 @@ class MetricsOut(BaseModel):
     contributors: list[ContributorOut]
     articles: list[ArticleOut]
     search_gaps: list[SearchGapOut]
+
+
+# Engagement: levels, badges, leaderboards, quests and rewards (site_config/gamification.yml)
+
+TierName = Literal["bronze", "silver", "gold"]
+RewardId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+
+
+class BadgeCounts(BaseModel):
+    gold: int
+    silver: int
+    bronze: int
+
+
+class LevelOut(BaseModel):
+    number: int
+    name: str  # in the client's language
+    points: int  # the points it needs
+    unlocks: list[str]  # privileges, as gamification.yml names them
+
+
+class EarnedOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    tier: TierName
+    period: str  # "" once ever; "w2026-W49" or "m2026-12" for a badge given each period
+    at: Time
+
+
+class BadgeProgress(BaseModel):
+    id: str
+    name: str
+    tier: TierName
+    have: int
+    need: int  # the badge's tier is earned at need
+
+
+class Standing(BaseModel):
+    """Where a member stands: points, level, and what is next."""
+
+    reputation: int
+    level: LevelOut
+    next_level: LevelOut | None
+    points_to_next_level: int | None
+    badge_counts: BadgeCounts
+    privileges: list[str]
+
+
+class Profile(UserOut):
+    question_count: int
+    answer_count: int
+    standing: Standing
+    badges: list[EarnedOut]
+    next_badges: list[BadgeProgress]  # the nearest tiers not yet earned, nearest first
+    balance: int | None = None  # the member's own spendable points (only they see it)
+
+
+class LeaderboardQuery(BaseModel):
+    period: Literal["week", "month", "all"] = "week"
+    tag: Annotated[str, Field(max_length=30)] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class Leader(BaseModel):
+    rank: int
+    user: Author
+    level: int
+    points: int
+
+
+class LeaderboardOut(BaseModel):
+    period: Literal["week", "month", "all"]
+    period_key: str  # "w2026-W49", "m2026-12" or "all"
+    tag: str | None
+    items: list[Leader]
+    viewer_points: int | None  # the signed-in member's points on this board
+
+
+class TierOut(BaseModel):
+    tier: TierName
+    need: int
+    description: str
+
+
+class BadgeOut(BaseModel):
+    id: str
+    name: str
+    per: Literal["week", "month"] | None
+    tiers: list[TierOut]
+
+
+class PointsRule(BaseModel):
+    act: str
+    points: int
+    capped: bool
+
+
+class BadgeCatalogue(BaseModel):
+    """The whole programme on one page: points, the daily cap, levels, privileges, badges."""
+
+    points: list[PointsRule]
+    daily_cap: int
+    privileges: dict[str, str]
+    levels: list[LevelOut]
+    badges: list[BadgeOut]
+
+
+class QuestOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    every: Literal["week", "month"]
+    period_key: str
+    target: int
+    reward: int
+    progress: int | None  # the signed-in member's, this period
+    done: bool
+
+
+class QuestList(BaseModel):
+    items: list[QuestOut]
+
+
+class RewardOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    cost: int
+    left: int
+
+
+class RewardList(BaseModel):
+    items: list[RewardOut]
+    balance: int | None  # the signed-in member's spendable points
+
+
+class RedeemRequest(Request):
+    reward: RewardId
+
+
+class RedemptionOut(BaseModel):
+    id: int
+    reward: str
+    name: str
+    cost: int
+    status: Literal["pending", "fulfilled"]
+    created_at: Time
+    fulfilled_at: Time | None
+    member: Author
+
+
+class RedemptionList(BaseModel):
+    items: list[RedemptionOut]
+    next_cursor: str | None
+
+
+class GrantRequest(Request):
+    points: Annotated[int, Field(ge=-1000, le=1000)]
+    reason: Reason
+
+
+class LedgerEntryOut(BaseModel):
+    points: int
+    spendable: int
+    reason: str
+    at: Time
+
+
+class LedgerList(BaseModel):
+    items: list[LedgerEntryOut]
+    next_cursor: str | None

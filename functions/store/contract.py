@@ -905,6 +905,12 @@ class Store(Protocol):
         ``period`` ("all", "w2026-W49", "m2026-12"), most first."""
         ...
 
+    def points_of(
+        self, user_id: int, boards: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        """A member's points on these leaderboards ((name, period) pairs)."""
+        ...
+
     def earned(self, user_id: int) -> list[Earned]:
         """The badges and quests a member reached, newest first."""
         ...
@@ -921,7 +927,6 @@ class Store(Protocol):
     ) -> None:
         """An admin gives a member points (or takes some): the awards consumer books them."""
         ...
-
 
     def redeem(self, user_id: int, reward: str, cost: int, stock: int, now: str) -> Redemption:
         """Spend ``cost`` points on one of ``stock`` rewards: :class:`NotEnoughPoints` or

@@ -1854,6 +1854,16 @@ class SQLiteStore:
         ).fetchall()
         return [Leader(*row) for row in rows]
 
+    def points_of(
+        self, user_id: int, boards: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        rows = self._db.execute(
+            "SELECT s.name, s.period, s.value FROM json_each(?) AS b JOIN member_stats AS s"
+            " ON s.user_id = ? AND s.name = b.value ->> 0 AND s.period = b.value ->> 1",
+            (json.dumps(list(boards), ensure_ascii=False), user_id),
+        ).fetchall()
+        return {(name, period): value for name, period, value in rows}
+
     def earned(self, user_id: int) -> list[Earned]:
         rows = self._db.execute(
             "SELECT kind, name, tier, period, at FROM awards WHERE user_id = ?"

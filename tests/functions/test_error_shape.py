@@ -138,6 +138,7 @@ def test_unknown_and_impossible_ids(operations, schemas, signed_in):
             "NoteRequest": {"text": "This no longer applies."},
             "PromotionRequest": {"title": "A fine title", "summary": "A fine summary here."},
             "ModerationRequest": {"action": "hide", "reason": "Spam link"},
+            "GrantRequest": {"points": 10, "reason": "Helped at the meetup"},
         }.get(schema["title"] if schema else "")
         for value in ["424242", *IMPOSSIBLE_IDS]:
             reply = signed_in.call(method, fill(path, value), valid)
