@@ -99,6 +99,10 @@ def question_out(question: Question) -> models.QuestionOut:
     for comment in store.comments_of(question.id):
         comments.setdefault((comment.post_kind, comment.post_id), []).append(comment)
     answers = [a for a in store.answers_of(question.id) if posts.may_see(a)]
+    posts.know_authors(
+        [question.author_id, *(a.author_id for a in answers)]
+        + [c.author_id for listed in comments.values() for c in listed]
+    )
     accepted = question.accepted_answer_id
     answers.sort(key=lambda a: (a.id != accepted, -a.score, a.created_at, a.id))
     return models.QuestionOut.model_construct(
@@ -136,6 +140,7 @@ def _single_answer_out(answer: Answer) -> models.AnswerOut:
         if c.post_kind == "answer" and c.post_id == answer.id
     ]
     accepted = question is not None and question.accepted_answer_id == answer.id
+    posts.know_authors([answer.author_id, *(c.author_id for c in comments)])
     return _answer_out(answer, accepted, comments, votes.get(("answer", answer.id), 0), user)
 
 
@@ -162,6 +167,7 @@ def list_questions(query: models.QuestionQuery) -> models.QuestionList:
         page = store.list_questions(
             query.sort, tag=query.tag, lang=query.lang, cursor=query.cursor, limit=query.limit
         )
+    posts.know_authors(q.author_id for q in page.items)
     return models.QuestionList.model_construct(
         items=[summary(q) for q in page.items], next_cursor=page.next_cursor
     )

@@ -5,6 +5,11 @@ moderators and of their own author (a new member's post waiting for review, say)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask import g
+
+from core.gamification import programme
 from functions import models, web
 from functions.problems import Problem
 from functions.store import Answer, PostKind, Question
@@ -43,9 +48,31 @@ def may_see(found: Question | Answer | None) -> bool:
     return web.is_staff(user) or (user is not None and user.id == found.author_id)
 
 
+def know_authors(user_ids: Iterable[int]) -> None:
+    """Read these members' levels and badges, in one read, for :func:`author` to show
+    beside their posts in this request."""
+    known = g.setdefault("portal_standings", {})
+    wanted = sorted(set(user_ids) - set(known))
+    if not wanted:
+        return
+    rules = programme()
+    for user in web.store().users_by_id(wanted):
+        known[user.id] = (
+            rules.level_for(user.reputation).number,
+            models.BadgeCounts.model_construct(
+                gold=user.gold, silver=user.silver, bronze=user.bronze
+            ),
+        )
+
+
 def author(user_id: int, name: str) -> models.Author:
-    """A member as the API names them beside a post, flag or action."""
-    return models.Author.model_construct(id=user_id, username=name)
+    """A member as the API names them beside a post, flag or action (with their level and
+    badges when :func:`know_authors` read them)."""
+    standing = g.get("portal_standings", {}).get(user_id)
+    if standing is None:
+        return models.Author.model_construct(id=user_id, username=name)
+    level, badges = standing
+    return models.Author.model_construct(id=user_id, username=name, level=level, badges=badges)
 
 
 def revisions(kind: PostKind, post_id: int) -> list[models.RevisionOut]:
