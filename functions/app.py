@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from core.gamification import programme
 from core.settings import Settings
 from core.settings import settings as process_settings
 from functions import (
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, function: str | None = None) ->
         choices = ", ".join(FUNCTIONS)
         raise ValueError(f"There is no function {function!r}; choose one of {choices}.")
     settings = settings or process_settings()
+    programme()  # gamification.yml is checked at start-up: a mistake stops here, named
     app = Flask("portal")
     app.config.update(
         PORTAL_SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False

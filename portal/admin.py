@@ -1,5 +1,5 @@
-"""``portal user create``, ``portal demo`` and ``portal promote``: the community's
-command-line side."""
+"""``portal user create``, ``portal user points``, ``portal demo`` and ``portal promote``:
+the community's command-line side."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from core.roles import ROLES
 from core.settings import Settings
 from functions import accounts, models
-from functions.store import Conflict, open_store
+from functions.store import Conflict, open_store, utcnow
 
 PASSWORD_VARIABLE = "PORTAL_USER_PASSWORD"
 
@@ -27,6 +27,12 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     create.add_argument("name", metavar="NAME", help="the username")
     create.add_argument("--role", choices=ROLES, default="member", help="the role")
     create.add_argument("--email", help="the email address (default NAME@users.invalid)")
+    points = actions.add_parser(
+        "points", help="give a member points (or take some with a negative number)"
+    )
+    points.add_argument("name", metavar="NAME", help="the username")
+    points.add_argument("points", metavar="POINTS", type=int, help="how many (-1000 to 1000)")
+    points.add_argument("--reason", required=True, help="why, as the member's points list says")
     commands.add_parser("demo", help="load a demo community (idempotent)")
     promote = commands.add_parser(
         "promote", help="make an answer a knowledge-base page, as a moderator does on its page"
@@ -41,6 +47,8 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 
 
 def user(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "points":
+        return _points(settings, args)
     email = args.email or f"{args.name}@users.invalid"
     problems = _invalid({"username": args.name, "email": email, "password": "x" * 10})
     if problems:
@@ -61,6 +69,25 @@ def user(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"Created {created.role} {created.username} (id {created.id}).")
+    return 0
+
+
+def _points(settings: Settings, args: argparse.Namespace) -> int:
+    """Points for a member, as a moderator gives them on the API: booked by ``portal work``."""
+    problems = _invalid({"points": args.points, "reason": args.reason}, models.GrantRequest)
+    if problems or args.points == 0:
+        print(f"portal user points: {problems or 'give a number other than 0.'}", file=sys.stderr)
+        return 2
+    store = open_store(settings.store)
+    try:
+        member = store.user_by_username(args.name)
+        if member is None:
+            print(f"portal user points: there is no member {args.name}.", file=sys.stderr)
+            return 1
+        store.grant_points(member.id, args.points, args.reason.strip(), None, utcnow())
+    finally:
+        store.close()
+    print(f"Gave {member.username} {args.points} points; portal work books them.")
     return 0
 
 

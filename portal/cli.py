@@ -8,6 +8,7 @@ import os
 import sys
 
 from core import settings as settings_module
+from core.gamification import GamificationError, programme
 from site_config.content import ContentError
 
 
@@ -60,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = settings_module.settings()
+        programme()  # the engagement rules, checked before anything starts
         return COMMANDS[args.command](settings, args)
-    except settings_module.SettingsError as error:
+    except (settings_module.SettingsError, GamificationError) as error:
         print(f"portal: {error}", file=sys.stderr)
         return 2
 
