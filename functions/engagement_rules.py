@@ -30,7 +30,7 @@ ALL = "all"  # the period of all-time numbers
 # Keys whose points a deleted post gives back, and its undeletion books again. Accepted
 # and promoted answers are not among them: the store unaccepts and unpromotes a deleted
 # answer with their own events, and undeleting it does not accept or promote it again.
-RESTORED_ON_UNDELETE = ("question:", "answer:", "vote:", "accepting:")
+RESTORED_ON_UNDELETE = ("question:", "answer:", "vote:")
 UNDONE = ("deleted", "restored")  # the reasons of entries a deletion and its undoing book
 _STAT = {"question": "questions", "answer": "answers"}
 _ACTS_OF_KEYS = {"question": "asked", "answer": "answered"}  # the number a post of each kind counts
@@ -205,12 +205,13 @@ class _Fold:
         for badge in self.rules.badges.values():
             if badge.measure != measure:
                 continue
-            period = period_of(badge.per, event.at) if badge.per else ""
-            if badge.per:
-                now = self.stat(user_id, measure, period)
-                before = now - 1
+            period, was, has = "", before, now
+            if badge.per:  # counted again each period: this period's number
+                period = period_of(badge.per, event.at)
+                has = self.stat(user_id, measure, period)
+                was = has - 1
             for tier, needed in badge.tiers.items():
-                if before < needed <= now:
+                if was < needed <= has:
                     self._award(user_id, "badge", badge.id, tier, period, event)
 
     def _quests_for(self, user_id: int, stat: str, event: Event) -> None:
