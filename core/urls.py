@@ -23,6 +23,9 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
 
 
 QUESTION_PAGE = page_url(QUESTION_SOURCE)
+# Where the emailed link to choose a new password leads (its widget reads ?token=).
+RESET_SOURCE = "community/reset-password.md"
+RESET_PAGE = page_url(RESET_SOURCE)
 
 
 def promoted_source(answer_id: int) -> str:

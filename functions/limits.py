@@ -186,6 +186,15 @@ SEARCH_MISSES = AddressLimit(
 
 
 # ... and the same words from one address count once a day.
+# Password reset emails: a few from one network an hour, and one address gets at most a few
+# an hour however many networks ask (so a mailbox cannot be flooded).
+PASSWORD_RESETS = AddressLimit(
+    "reset:address", 5, dt.timedelta(hours=1), "requests for password reset emails"
+)
+RESETS_PER_EMAIL = AddressLimit(
+    "reset:email", 3, dt.timedelta(hours=1), "password reset emails for one address"
+)
+RESET_LINK_VALID = dt.timedelta(hours=1)
 SEARCH_MISS_REPEATS = AddressLimit(
     "search-miss:words", 1, dt.timedelta(days=1), "searches for the same words"
 )

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from zxcvbn import zxcvbn
 
 from core.languages import Lang
 from core.roles import Role
@@ -76,10 +77,60 @@ class Request(BaseModel):
 # Requests
 
 
+# zxcvbn's scale: 3 is "safely unguessable" (about 10^10 guesses); the estimate is made on
+# the first characters only, which is plenty and keeps it quick.
+MIN_PASSWORD_SCORE = 3
+PASSWORD_CHARS_ESTIMATED = 100
+
+
+def strong_password(password: str, *about: str | None) -> str:
+    """Refuse a password that is easy to guess (by itself, or with the member's name or
+    email in it)."""
+    given = [word for word in about if word]
+    if zxcvbn(password[:PASSWORD_CHARS_ESTIMATED], user_inputs=given)["score"] < MIN_PASSWORD_SCORE:
+        raise FieldRule("weak_password")
+    return password
+
+
+Password = Annotated[str, Field(min_length=10, max_length=1024)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+
+
 class SignUp(Request):
     username: Annotated[str, Field(min_length=3, max_length=30), AfterValidator(_username)]
-    email: Annotated[str, Field(max_length=254), AfterValidator(_email)]
-    password: Annotated[str, Field(min_length=10, max_length=1024)]
+    email: Email
+    password: Password
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, password: str, info: ValidationInfo) -> str:
+        return strong_password(password, info.data.get("username"), info.data.get("email"))
+
+
+class PasswordResetRequest(Request):
+    email: Email
+
+
+class PasswordReset(Request):
+    token: Annotated[str, Field(min_length=20, max_length=200)]
+    password: Annotated[Password, AfterValidator(strong_password)]
+
+
+class PasswordChange(Request):
+    current_password: Annotated[str, Field(min_length=1, max_length=1024)]
+    new_password: Annotated[Password, AfterValidator(strong_password)]
+
+
+class AccountChange(Request):
+    email: Email | None = None
+    email_notifications: bool | None = None
+    current_password: Annotated[str, Field(max_length=1024)] | None = None  # for a new email
+
+
+class AccountOut(BaseModel):
+    username: str
+    email: str
+    email_notifications: bool
 
 
 class SignIn(Request):

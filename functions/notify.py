@@ -155,7 +155,11 @@ def _page_feedback(
         )
     )
     if site_url is not None:
-        mail.extend(feedback_email(event.id, user, note, site_url) for user in owners)
+        mail.extend(
+            feedback_email(event.id, user, note, site_url)
+            for user in owners
+            if user.email_notifications
+        )
 
 
 def _news_for_owners(vote: Mapping[str, Any]) -> bool:
@@ -225,6 +229,7 @@ def _emails(
     return [
         email(event.id, kind, recipient, actor_name, question, site_url)
         for recipient in store.users_by_id(user_ids)
+        if recipient.email_notifications  # a member may keep notifications in the portal only
     ]
 
 

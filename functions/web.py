@@ -104,11 +104,16 @@ def count_by_address(
     """Count this request against its client address's ``limit`` (for one thing ``about``,
     when given); what was reached, if it was (and then nothing is counted)."""
     address = limits.address_key(client_address()) + (f" {about}" if about else "")
-    tried = store().attempts(limit.scope, address, limits.since(limit.window, now))
+    return count_by_key(limit, address, now)
+
+
+def count_by_key(limit: limits.AddressLimit, key: str, now: str) -> limits.Limited | None:
+    """Count one attempt under ``key`` against ``limit``, unless it was reached."""
+    tried = store().attempts(limit.scope, key, limits.since(limit.window, now))
     limited = limits.per_address(limit, tried, now)
     if limited is None:
         forgotten = iso(parse_time(now) + limit.window)  # counts for nothing after its window
-        store().add_attempts([(limit.scope, address)], now, forgotten)
+        store().add_attempts([(limit.scope, key)], now, forgotten)
     return limited
 
 
@@ -123,9 +128,14 @@ def pages() -> PageDirectory:
 
 
 def current_user() -> User | None:
+    """The member this session signed in, unless their sessions were ended since (signed
+    out everywhere, a new password): then nobody."""
     if "user" not in g:
         user_id = session.get("user_id")
-        g.user = store().user_by_id(user_id) if isinstance(user_id, int) else None
+        user = store().user_by_id(user_id) if isinstance(user_id, int) else None
+        if user is not None and session.get("version", 0) != user.session_version:
+            user = None
+        g.user = user
     return g.user
 
 
@@ -163,6 +173,7 @@ def sign_in(user: User) -> None:
     session.clear()
     session["csrf"] = secrets.token_urlsafe(32)
     session["user_id"] = user.id
+    session["version"] = user.session_version
     session.permanent = True
     g.user = user
 

@@ -62,6 +62,9 @@ EventKind = Literal[
     # user (the member's id), by the awards consumer; affects the member: data: award (badge
     # or quest), name, tier, period, points (a quest's reward)
     "awarded",
+    "password_changed",  # user; by the member (or none: a reset, the command line): data: how
+    "signed_out_everywhere",  # user; by the member
+    "account_changed",  # user; by the member: data: fields (which changed; never their values)
     "granted",  # user; by an admin (or none: the command line), affecting the member: data:
     # points, reason
     "redeemed",  # redemption; by and affecting the member: data: reward, cost
@@ -128,6 +131,8 @@ class User:
     gold: int = 0  # badges they hold, by tier
     silver: int = 0
     bronze: int = 0
+    session_version: int = 0  # sessions signed in under another version are over
+    email_notifications: bool = True  # notifications are emailed too (when mail is set up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +524,35 @@ class Store(Protocol):
     def user_by_id(self, user_id: int) -> User | None: ...
     def users_by_id(self, user_ids: Sequence[int]) -> list[User]: ...
     def user_by_username(self, username: str) -> User | None: ...
+    def user_by_email(self, email: str) -> User | None: ...
+    def set_password(self, user_id: int, password_hash: str, how: str, now: str) -> None:
+        """A new password; every session of the member ends (``how``: changed, reset, set)."""
+        ...
+
+    def end_sessions(self, user_id: int, now: str) -> None:
+        """Sign the member out everywhere: every session signed in before now ends."""
+        ...
+
+    def update_account(
+        self,
+        user_id: int,
+        now: str,
+        *,
+        email: str | None = None,
+        email_notifications: bool | None = None,
+    ) -> User:
+        """Change what is given (:class:`Conflict` "email" when it is taken)."""
+        ...
+
+    def add_password_reset(
+        self, token_hash: str, user_id: int, now: str, expires: str, mail: Mail
+    ) -> None:
+        """Keep a reset token's hash until ``expires``, and queue its email, in one write."""
+        ...
+
+    def use_password_reset(self, token_hash: str, now: str) -> int | None:
+        """The member a reset token is for, once: None if it is unknown, used or expired."""
+        ...
 
     # Questions
     def create_question(

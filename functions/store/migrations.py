@@ -368,4 +368,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX redemptions_status ON redemptions(status, id);
     CREATE TABLE reward_stock (reward TEXT PRIMARY KEY, redeemed INTEGER NOT NULL) WITHOUT ROWID
     """,
+    # 7: accounts. A session carries the member's session version: raising it ends every
+    # session at once (sign out everywhere, a new password). Password resets keep only the
+    # hash of their token, used once before it expires.
+    """
+    ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN email_notifications INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE password_resets (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX password_resets_expiry ON password_resets(expires_at)
+    """,
 ]

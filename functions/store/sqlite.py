@@ -91,7 +91,8 @@ _ANSWER_FROM = (
 )
 _USER_COLUMNS = (
     "id, username, email, role, password_hash, created_at, question_count, answer_count,"
-    " flags_upheld, flags_rejected, reputation, balance, gold, silver, bronze"
+    " flags_upheld, flags_rejected, reputation, balance, gold, silver, bronze, session_version,"
+    " email_notifications"
 )
 # How many times a new row draws another id when its random bits met an existing one's.
 ID_DRAWS = 8
@@ -252,7 +253,7 @@ class SQLiteStore:
         row = self._db.execute(
             f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (user_id,)
         ).fetchone()
-        return User(*row) if row else None
+        return _user(row)
 
     def users_by_id(self, user_ids: Sequence[int]) -> list[User]:
         rows = self._db.execute(
@@ -260,13 +261,98 @@ class SQLiteStore:
             " ORDER BY id",
             (json.dumps(list(user_ids)),),
         ).fetchall()
-        return [User(*row) for row in rows]
+        return [_user(row) for row in rows]
 
     def user_by_username(self, username: str) -> User | None:
         row = self._db.execute(
             f"SELECT {_USER_COLUMNS} FROM users WHERE username_key = ?", (username.casefold(),)
         ).fetchone()
-        return User(*row) if row else None
+        return _user(row)
+
+    def user_by_email(self, email: str) -> User | None:
+        row = self._db.execute(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE email_key = ?", (email.casefold(),)
+        ).fetchone()
+        return _user(row)
+
+    def set_password(self, user_id: int, password_hash: str, how: str, now: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE users SET password_hash = ?, session_version = session_version + 1"
+                " WHERE id = ?",
+                (password_hash, user_id),
+            )
+            self._event(
+                db,
+                "password_changed",
+                "user",
+                user_id,
+                None,
+                now,
+                actor=user_id if how == "changed" else None,
+                affected=user_id,
+                how=how,
+            )
+
+    def end_sessions(self, user_id: int, now: str) -> None:
+        with self._write() as db:
+            self._count(db, "users", "session_version", user_id, 1)
+            self._event(db, "signed_out_everywhere", "user", user_id, None, now, actor=user_id)
+
+    def update_account(
+        self,
+        user_id: int,
+        now: str,
+        *,
+        email: str | None = None,
+        email_notifications: bool | None = None,
+    ) -> User:
+        with self._write() as db:
+            changed = []
+            if email is not None:
+                taken = db.execute(
+                    "SELECT 1 FROM users WHERE email_key = ? AND id != ?",
+                    (email.casefold(), user_id),
+                ).fetchone()
+                if taken:
+                    raise Conflict("email")
+                db.execute(
+                    "UPDATE users SET email = ?, email_key = ? WHERE id = ?",
+                    (email, email.casefold(), user_id),
+                )
+                changed.append("email")
+            if email_notifications is not None:
+                db.execute(
+                    "UPDATE users SET email_notifications = ? WHERE id = ?",
+                    (int(email_notifications), user_id),
+                )
+                changed.append("email_notifications")
+            if changed:
+                self._event(
+                    db, "account_changed", "user", user_id, None, now, actor=user_id, fields=changed
+                )
+        user = self.user_by_id(user_id)
+        assert user is not None
+        return user
+
+    def add_password_reset(
+        self, token_hash: str, user_id: int, now: str, expires: str, mail: Mail
+    ) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (token_hash, user_id, now, expires),
+            )
+            self._queue(db, [mail], now)
+
+    def use_password_reset(self, token_hash: str, now: str) -> int | None:
+        row = self._write_one(
+            "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
+            " AND expires_at > ? RETURNING user_id",
+            (now, token_hash, now),
+        )
+        return row[0] if row else None
 
     # Questions
 
@@ -1354,11 +1440,15 @@ class SQLiteStore:
 
     def queue_mail(self, messages: Sequence[Mail], now: str) -> None:
         with self._write() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO mail_outbox (key, to_address, subject, text,"
-                " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [(m.key, m.to, m.subject, m.text, now, now) for m in messages],
-            )
+            self._queue(db, messages, now)
+
+    @staticmethod
+    def _queue(db: sqlite3.Connection, messages: Sequence[Mail], now: str) -> None:
+        db.executemany(
+            "INSERT OR IGNORE INTO mail_outbox (key, to_address, subject, text,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(m.key, m.to, m.subject, m.text, now, now) for m in messages],
+        )
 
     def due_mail(self, now: str, limit: int = 20) -> list[Mail]:
         rows = self._db.execute(
@@ -1466,7 +1556,12 @@ class SQLiteStore:
                 " WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)",
                 (now, limit),
             ).rowcount
-        return attempts + mail
+            resets = db.execute(
+                "DELETE FROM password_resets WHERE token_hash IN (SELECT token_hash"
+                " FROM password_resets WHERE expires_at < ? LIMIT ?)",
+                (now, limit),
+            ).rowcount
+        return attempts + mail + resets
 
     # Feedback on pages, and searches that found nothing
 
@@ -2061,6 +2156,10 @@ _NOTIFICATION_SELECT = (
     " FROM notifications n LEFT JOIN questions q ON q.id = n.question_id"
     " LEFT JOIN users u ON u.id = n.actor_id JOIN users r ON r.id = n.user_id"
 )
+
+
+def _user(row: tuple | None) -> User | None:
+    return User(*row[:-1], bool(row[-1])) if row else None
 
 
 def _notification(row: tuple) -> Notification:

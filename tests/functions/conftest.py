@@ -3,15 +3,21 @@ and one small client that speaks to the app in-process or to a real `portal serv
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
+import email
 import http.client
 import json
+import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from portal_testing import PortalPaths
+from aiosmtpd.controller import Controller
+from portal_testing import PortalPaths, free_port
 
 from functions import accounts
 from functions.app import create_app
@@ -173,9 +179,7 @@ def member(community_app, store) -> Callable[..., Client]:
 
     def make(name: str, role: str = "member", age_days: float = 30, points: int = 0) -> Client:
         joined = dt.datetime.now(dt.UTC) - dt.timedelta(days=age_days)
-        user = accounts.create_user(
-            store, name, f"{name}@example.com", PASSWORD, role, iso(joined)
-        )
+        user = accounts.create_user(store, name, f"{name}@example.com", PASSWORD, role, iso(joined))
         if points:
             give_points(store, user.id, points)
         client = flask_client(community_app)
@@ -183,3 +187,62 @@ def member(community_app, store) -> Callable[..., Client]:
         return client
 
     return make
+
+
+# Mail: a real SMTP server (aiosmtpd) on loopback
+
+
+class Inbox:
+    """An SMTP server's mailbox; ``hold_after`` messages, it stops answering until released."""
+
+    def __init__(self, hold_after: int | None = None) -> None:
+        self.messages: list[email.message.Message] = []
+        self.hold_after = hold_after
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        if self.hold_after is not None and len(self.messages) > self.hold_after:
+            while not self.release.is_set():  # the sender waits for our answer
+                await asyncio.sleep(0.02)
+        return "250 OK"
+
+    def to(self) -> Counter:
+        return Counter(message["To"] for message in self.messages)
+
+
+@pytest.fixture
+def smtp():
+    servers = []
+
+    def start(handler) -> str:
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        servers.append((controller, handler))
+        return f"smtp://127.0.0.1:{controller.port}"
+
+    yield start
+    for controller, handler in servers:
+        if isinstance(handler, Inbox):
+            handler.release.set()
+        controller.stop()
+
+
+def app_with(community_paths, smtp_url: str):
+    settings = dataclasses.replace(
+        community_paths.settings(), smtp_url=smtp_url, mail_from="Nimbus Care <care@example.com>"
+    )
+    return create_app(settings)
+
+
+def members(app, *names):
+    store = app.extensions["portal_store"]
+    clients = []
+    for name in names:
+        accounts.create_user(
+            store, name, f"{name}@example.com", PASSWORD, "member", "2026-01-01T00:00:00Z"
+        )
+        client = flask_client(app)
+        client.sign_in(name)
+        clients.append(client)
+    return clients

@@ -4,86 +4,24 @@ after a crash only if they were in flight."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import email
 import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections import Counter
 
-import pytest
 from aiosmtpd.controller import Controller
-from conftest import PASSWORD, flask_client
+from conftest import Inbox, app_with, members
 from portal_testing import free_port, wait_for
 
-from functions import accounts, mail
-from functions.app import create_app
+from functions import mail
 from functions.store import later, utcnow
 from portal.worker import Worker
-
-
-class Inbox:
-    """An SMTP server's mailbox; ``hold_after`` messages, it stops answering until released."""
-
-    def __init__(self, hold_after: int | None = None) -> None:
-        self.messages: list[email.message.Message] = []
-        self.hold_after = hold_after
-        self.release = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        if self.hold_after is not None and len(self.messages) > self.hold_after:
-            while not self.release.is_set():  # the sender waits for our answer
-                await asyncio.sleep(0.02)
-        return "250 OK"
-
-    def to(self) -> Counter:
-        return Counter(message["To"] for message in self.messages)
 
 
 class Refusing:
     async def handle_RCPT(self, server, session, envelope, address, options):
         return "550 No such mailbox here"
-
-
-@pytest.fixture
-def smtp():
-    servers = []
-
-    def start(handler) -> str:
-        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-        controller.start()
-        servers.append((controller, handler))
-        return f"smtp://127.0.0.1:{controller.port}"
-
-    yield start
-    for controller, handler in servers:
-        if isinstance(handler, Inbox):
-            handler.release.set()
-        controller.stop()
-
-
-def app_with(community_paths, smtp_url: str):
-    settings = dataclasses.replace(
-        community_paths.settings(), smtp_url=smtp_url, mail_from="Nimbus Care <care@example.com>"
-    )
-    return create_app(settings)
-
-
-def members(app, *names):
-    store = app.extensions["portal_store"]
-    clients = []
-    for name in names:
-        accounts.create_user(
-            store, name, f"{name}@example.com", PASSWORD, "member", "2026-01-01T00:00:00Z"
-        )
-        client = flask_client(app)
-        client.sign_in(name)
-        clients.append(client)
-    return clients
 
 
 def answer(client, question, body="Try another cable first."):
