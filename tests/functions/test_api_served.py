@@ -51,8 +51,10 @@ def test_ask_answer_and_read_over_http(served):
     assert page.json["title"] == QUESTION["title"]
     # The worker `portal serve` runs beside the web workers writes the notification.
     assert wait_for(
-        lambda: sorted(n["kind"] for n in asha.get("/api/notifications").json["items"])
-        == ["answer", "badge"]  # and her badge for a first question
+        lambda: (
+            sorted(n["kind"] for n in asha.get("/api/notifications").json["items"])
+            == ["answer", "badge"]
+        )  # and her badge for a first question
     )
     document = http_client(served).get("/api/openapi.json").json
     assert document["openapi"].startswith("3.1")
