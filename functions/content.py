@@ -46,10 +46,15 @@ def render(source: str) -> str:
     )
 
 
+def plain_text(body_html: str) -> str:
+    """The words a reader sees, without markup, runs of spaces made one."""
+    text = html.unescape(nh3.clean(body_html.replace("<", " <"), tags=set()))
+    return _SPACE.sub(" ", text).strip()
+
+
 def excerpt(body_html: str, limit: int = EXCERPT_CHARS) -> str:
     """Plain text of at most ``limit`` characters, cut at a word boundary."""
-    text = html.unescape(nh3.clean(body_html.replace("<", " <"), tags=set()))
-    text = _SPACE.sub(" ", text).strip()
+    text = plain_text(body_html)
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]

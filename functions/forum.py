@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, session
 
 from core.urls import page_url, promoted_source
-from functions import community, models, posts, web
+from functions import community, content, models, posts, web
 from functions.openapi import route, route_on_posts
 from functions.problems import Problem
 from functions.store import Answer, Comment, Page, PostKind, Question, User, utcnow
@@ -308,6 +308,20 @@ def edit_answer(id: int, body: models.AnswerEdit) -> models.AnswerOut:
 )
 def answer_revisions(id: int) -> models.RevisionList:
     return _revisions("answer", posts.answer(id).id)
+
+
+@route(
+    bp,
+    "POST",
+    "/preview",
+    summary="A post's Markdown as it will show, rendered and sanitised (not a change)",
+    body=models.PreviewRequest,
+    response=models.PreviewOut,
+    signed_in=True,
+    counted=False,
+)
+def preview(body: models.PreviewRequest) -> models.PreviewOut:
+    return models.PreviewOut(html=content.render(body.body))
 
 
 # Comments, votes, acceptance, following

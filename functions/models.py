@@ -58,7 +58,23 @@ def _not_blank(value: str) -> str:
 
 
 Title = Annotated[str, Field(min_length=15, max_length=150), AfterValidator(_not_blank)]
-Body = Annotated[str, Field(min_length=20, max_length=20_000), AfterValidator(_not_blank)]
+MIN_BODY_CHARS = 20
+
+
+def _shows_enough(value: str) -> str:
+    """The length that counts is what readers will see: the text left once the Markdown is
+    rendered and sanitised (a body of only a <script> shows nothing)."""
+    if len(content.plain_text(content.render(value))) < MIN_BODY_CHARS:
+        raise FieldRule("too_short", min=MIN_BODY_CHARS)
+    return value
+
+
+Body = Annotated[
+    str,
+    Field(min_length=MIN_BODY_CHARS, max_length=20_000),
+    AfterValidator(_not_blank),
+    AfterValidator(_shows_enough),
+]
 Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG_CHARS)]
 Tags = Annotated[list[Tag], Field(max_length=5), AfterValidator(_tags)]
 
@@ -159,6 +175,14 @@ class AnswerEdit(Request):
 
 class NewAnswer(Request):
     body: Body
+
+
+class PreviewRequest(Request):
+    body: Annotated[str, Field(max_length=20_000)]
+
+
+class PreviewOut(BaseModel):
+    html: str  # as the post would show it: rendered and sanitised
 
 
 class NewComment(Request):

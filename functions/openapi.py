@@ -44,6 +44,7 @@ class Operation:
     signed_in: bool
     staff: bool = False  # moderators and admins only...
     privilege: str | None = None  # ...or members whose level unlocks this privilege
+    counted: bool = True  # a write that counts against the member's write limit
 
     @property
     def writes(self) -> bool:
@@ -81,6 +82,7 @@ def route(
     signed_in: bool = False,
     staff: bool = False,
     privilege: str | None = None,
+    counted: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Register ``path`` (under the blueprint's /api prefix) and record its operation.
 
@@ -99,6 +101,7 @@ def route(
         signed_in or staff,
         staff,
         privilege,
+        counted,
     )
     OPERATIONS.append(operation)
     flask_path = re.sub(r"\{(\w+)\}", r"<id:\1>", path)
@@ -118,7 +121,7 @@ def route(
                 arguments["query"] = _validate(query, request.args.to_dict())
             if body is not None:
                 arguments["body"] = _read_body(body)
-            if user and operation.writes and not web.is_staff(user):
+            if user and operation.writes and operation.counted and not web.is_staff(user):
                 _count_write(user.id)  # only well-formed changes count against the limit
             result = view(**arguments)
             if result is None:

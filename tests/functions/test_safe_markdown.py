@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import QUESTION
 
 from core import tags
 from functions import content
@@ -73,7 +74,11 @@ def test_excerpt_is_plain_and_short():
 
 def test_hostile_post_through_the_api(member, anonymous):
     asha = member("asha")
-    body = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>steal()</script> **ok**"
+    hostile = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>steal()</script>"
+    # What counts toward the minimum length is what readers will see.
+    refused = asha.call("POST", "/api/questions", {**QUESTION, "body": f"{hostile} **ok**"})
+    assert refused.status == 422 and refused.json["errors"][0]["code"] == "too_short"
+    body = f"{hostile} **ok**, the charger still does nothing"
     question = asha.ask(body=body)
     page = anonymous.get(f"/api/questions/{question['id']}").json
     assert page["body"] == body  # the source is kept as written
@@ -114,3 +119,13 @@ def test_usernames(name, ok):
 )
 def test_tags(tag, ok):
     assert tags.valid_tag(tag) is ok
+
+
+def test_the_preview_shows_a_post_as_it_will_be_shown(member, anonymous):
+    asha = member("asha")
+    shown = asha.call("POST", "/api/preview", {"body": "**Bold** <script>x()</script>"})
+    assert shown.json == {"html": "<p><strong>Bold</strong> </p>"}
+    assert anonymous.call("POST", "/api/preview", {"body": "text"}).status == 401
+    # Previews are not changes: typing does not use up the member's writes.
+    for _ in range(40):
+        assert asha.call("POST", "/api/preview", {"body": "again"}).status == 200
