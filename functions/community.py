@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.roles import is_staff
+from core.tags import tag_for
 from functions import content, flag_rules, limits, privileges
 from functions.errors import AlreadyDone, Invalid, LimitReached, NotAllowed
 from functions.store import Answer, Comment, Conflict, PostKind, Question, Store, User
@@ -60,9 +61,16 @@ def _check_new_account(store: Store, user: User, kind: PostKind, body_html: str,
         raise limit_reached(limited)
 
 
+def named_tags(tags: Sequence[str]) -> list[str]:
+    """Tags as identifiers: a tag given by its name in some language ("гарантия") is that
+    tag ("warranty"); each once."""
+    return list(dict.fromkeys(tag_for(tag) for tag in tags))
+
+
 def ask(
     store: Store, user: User, title: str, body: str, tags: Sequence[str], lang: str, now: str
 ) -> int:
+    tags = named_tags(tags)
     body_html = content.render(body)
     _check_new_account(store, user, "question", body_html, now)
     excerpt = content.excerpt(body_html)
@@ -109,7 +117,7 @@ def edit_question(
         body,
         body_html,
         content.excerpt(body_html),
-        question.tags if tags is None else tags,
+        question.tags if tags is None else named_tags(tags),
         now,
         reason,
     )

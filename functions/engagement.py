@@ -10,6 +10,7 @@ from flask import Blueprint
 
 from core.gamification import ACTS, programme
 from core.roles import is_staff
+from core.tags import tag_for
 from functions import models, posts, web
 from functions.engagement_rules import ALL, period_of
 from functions.engagement_words import said
@@ -74,7 +75,7 @@ def board_period(period: str, now: str) -> str:
 )
 def leaderboard(query: models.LeaderboardQuery) -> models.LeaderboardOut:
     store, rules = web.store(), programme()
-    tag = query.tag.strip().casefold() if query.tag else None
+    tag = tag_for(query.tag) if query.tag else None
     name, key = f"points:{tag}" if tag else "points", board_period(query.period, utcnow())
     leaders = store.leaderboard(name, key, query.limit)
     viewer = web.current_user()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, session
 
+from core.tags import tag_for
 from core.urls import page_url, promoted_source
 from functions import community, content, models, posts, web
 from functions.openapi import route, route_on_posts
@@ -164,8 +165,9 @@ def list_questions(query: models.QuestionQuery) -> models.QuestionList:
     if query.author:
         page = _questions_by(query)
     else:
+        tag = tag_for(query.tag) if query.tag else None  # its identifier, or a name of it
         page = store.list_questions(
-            query.sort, tag=query.tag, lang=query.lang, cursor=query.cursor, limit=query.limit
+            query.sort, tag=tag, lang=query.lang, cursor=query.cursor, limit=query.limit
         )
     posts.know_authors(q.author_id for q in page.items)
     return models.QuestionList.model_construct(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from core.settings import Settings
+from core.tags import tag_for
 from functions import limits, web
 from functions.problems import Problem
 from functions.store import utcnow
@@ -40,7 +41,7 @@ def search() -> dict:
             request.args.get("q"),
             lang=request.args.get("lang") or None,
             kind=request.args.get("kind") or None,
-            tag=request.args.get("tag") or None,
+            tag=tag_for(request.args["tag"]) if request.args.get("tag") else None,
             page=int(page_text),
         )
     except QueryError as error:

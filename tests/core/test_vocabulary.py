@@ -71,3 +71,15 @@ def test_the_question_page_is_one_address_for_python_templates_and_scripts():
     assert urls.question_url(7, "km") == "km/" + widget_pages.urls()["question"] + "?id=7"
     script = (PROJECT_ROOT / "theme/assets/javascripts/community/core.js").read_text()
     assert "community/" not in script, "core.js names a page; take it from portal-pages"
+
+
+def test_every_named_tag_has_a_name_in_every_language_and_no_name_means_two():
+    from core.languages import CODES
+    from core.tags import tag_for, tag_name, tag_names, valid_tag
+
+    names = tag_names()
+    assert names, "site_config/tag_names.yml names the common tags"
+    for tag, by_language in names.items():
+        assert valid_tag(tag) and set(by_language) == set(CODES), tag
+        for lang in CODES:
+            assert tag_for(tag_name(tag, lang)) == tag, (tag, lang)

@@ -306,3 +306,13 @@ def test_an_answer_hidden_while_it_was_being_accepted_is_not_accepted(member, st
     with pytest.raises(Stale):
         store.accept_answer(seen.id, answer["id"], seen.author_id, utcnow())
     assert store.question(question["id"]).accepted_answer_id is None
+
+
+def test_a_tag_is_found_by_its_name_in_any_language(member, anonymous):
+    asha = member("asha")
+    asked = asha.ask(tags=["гарантия", "battery"])  # a tag given by its Russian name...
+    assert asked["tags"] == ["warranty", "battery"]  # ...is the one tag, warranty
+    for name in ("гарантия", "Warranty", "वारंटी", "ការធានា", "warranty"):
+        found = anonymous.get(f"/api/questions?tag={name}").json["items"]
+        assert [q["id"] for q in found] == [asked["id"]], name
+    assert anonymous.get("/api/questions?tag=доставка").json["items"] == []
