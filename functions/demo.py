@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from core.gamification import programme
 from core.languages import CODES
 from functions import accounts, community
 from functions.consumers import AWARDS, catch_up
@@ -80,7 +81,29 @@ def load(store: Store, now: dt.datetime | None = None, pages: Sequence[str] = ()
                 continue
             _question(store, users, members, item, lang, number, now)
             report["added"] += 1
+    if len(known) < len(users):  # and a few spent points on rewards, once
+        _redemptions(store, users, now)
     return report
+
+
+# Who redeemed what, and whether a moderator has handed it over yet.
+REDEMPTIONS = (
+    ("asha_k", "priority_service", True),
+    ("olga_k", "priority_service", False),
+)
+
+
+def _redemptions(store: Store, users: dict[str, User], now: dt.datetime) -> None:
+    catch_up(store, AWARDS)  # what they earned so far is what they can spend
+    rules, moderator = programme(), users["elena_nimbus"]
+    for number, (name, reward, handed_over) in enumerate(REDEMPTIONS):
+        member, item = store.user_by_username(name), rules.rewards[reward]
+        at = now - dt.timedelta(days=6 - number, hours=2)
+        if member is None or member.balance < item.cost:
+            continue
+        made = store.redeem(member.id, reward, item.cost, item.stock, iso(at))
+        if handed_over:
+            store.fulfil(made.id, moderator.id, iso(at + dt.timedelta(days=1)))
 
 
 def _rows() -> list[dict[str, Any]]:
