@@ -18,7 +18,7 @@ from functions.errors import Invalid, NotAllowed, NotFound
 from functions.openapi import route
 from functions.problems import Problem
 from functions.standing import describe, level_out
-from functions.store import NotEnoughPoints, OutOfStock, Redemption, utcnow
+from functions.store import NotEnoughPoints, OutOfStock, Page, Redemption, utcnow
 
 bp = Blueprint("engagement", __name__, url_prefix="/api")
 
@@ -227,9 +227,7 @@ def my_redemptions(query: models.PageQuery) -> models.RedemptionList:
     page = web.store().redemptions(
         user_id=web.signed_in_user().id, cursor=query.cursor, limit=query.limit
     )
-    return models.RedemptionList(
-        items=[_redemption_out(r) for r in page.items], next_cursor=page.next_cursor
-    )
+    return _redemption_list(page)
 
 
 @route(
@@ -243,6 +241,10 @@ def my_redemptions(query: models.PageQuery) -> models.RedemptionList:
 )
 def pending_redemptions(query: models.PageQuery) -> models.RedemptionList:
     page = web.store().redemptions(status="pending", cursor=query.cursor, limit=query.limit)
+    return _redemption_list(page)
+
+
+def _redemption_list(page: Page[Redemption]) -> models.RedemptionList:
     return models.RedemptionList(
         items=[_redemption_out(r) for r in page.items], next_cursor=page.next_cursor
     )

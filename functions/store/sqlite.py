@@ -1675,10 +1675,7 @@ class SQLiteStore:
         self, update: MetricUpdate, consumer: str, after: str | None, cursor: str | None
     ) -> bool:
         with self._write() as db:
-            row = db.execute(
-                "SELECT cursor FROM consumer_cursors WHERE name = ?", (consumer,)
-            ).fetchone()
-            if (row[0] if row else None) != after:
+            if not self._cursor_at(db, consumer, after):
                 return False  # another runner counted this batch first: count nothing
             db.executemany(
                 "INSERT INTO metric_counts (name, lang, period, key, value) VALUES (?, ?, ?, ?, ?)"
@@ -1698,11 +1695,7 @@ class SQLiteStore:
             db.executemany(
                 "INSERT OR IGNORE INTO metric_active (month, user_id) VALUES (?, ?)", update.active
             )
-            db.execute(
-                "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
-                (consumer, cursor),
-            )
+            db.execute(_SAVE_CURSOR, (consumer, cursor))
         return True
 
     def _counters(
@@ -1849,10 +1842,7 @@ class SQLiteStore:
         self, update: AwardUpdate, consumer: str, after: str | None, cursor: str | None
     ) -> bool:
         with self._write() as db:
-            row = db.execute(
-                "SELECT cursor FROM consumer_cursors WHERE name = ?", (consumer,)
-            ).fetchone()
-            if (row[0] if row else None) != after:
+            if not self._cursor_at(db, consumer, after):
                 return False  # another runner handled this batch first
             boards: Counter[tuple[int, str, str]] = Counter()
             for entry in update.entries:
@@ -1899,11 +1889,7 @@ class SQLiteStore:
                 " ON CONFLICT (user_id, name, period) DO UPDATE SET value = value + excluded.value",
                 [(*key, delta) for key, delta in stats.items() if delta],
             )
-            db.execute(
-                "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
-                (consumer, cursor),
-            )
+            db.execute(_SAVE_CURSOR, (consumer, cursor))
         return True
 
     @staticmethod
@@ -2102,11 +2088,15 @@ class SQLiteStore:
         return row[0] if row else None
 
     def save_consumer_cursor(self, consumer: str, cursor: str | None) -> None:
-        self._write_one(
-            "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
-            (consumer, cursor),
-        )
+        self._write_one(_SAVE_CURSOR, (consumer, cursor))
+
+    @staticmethod
+    def _cursor_at(db: sqlite3.Connection, consumer: str, after: str | None) -> bool:
+        """Whether the consumer's saved cursor is still ``after`` (in a write transaction)."""
+        row = db.execute(
+            "SELECT cursor FROM consumer_cursors WHERE name = ?", (consumer,)
+        ).fetchone()
+        return (row[0] if row else None) == after
 
 
 class _WriterTurn:
@@ -2198,6 +2188,10 @@ def _decode_cursor(cursor: str, key_type: type) -> list:
     return [key, last_id]
 
 
+_SAVE_CURSOR = (
+    "INSERT INTO consumer_cursors (name, cursor) VALUES (?, ?)"
+    " ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor"
+)
 _EVENT_COLUMNS = "id, kind, entity, entity_id, question_id, actor_id, affected_id, at, data"
 
 
