@@ -1,7 +1,9 @@
 """``GET /api/search?q=&lang=&kind=&tag=&page=``: search articles and community posts.
 
 Answers ``{"query", "searched", "did_you_mean", "page", "pages", "total", "total_exact",
-"items": [{"url", "title", "section", "kind", "lang", "snippet", "score", ...}]}``; ``url`` is
+"items": [{"url", "title", "section", "kind", "lang", "snippet", "score", ...}],
+"other_languages": [{"lang", "total"}]}`` (when nothing matched in ``lang``: where something
+did); ``url`` is
 relative to the site root and ``snippet`` is HTML (escaped text, ``<mark>`` around matches).
 ``total`` is an estimate (``total_exact`` false) when the ranking skipped matches that could
 not reach the results, as for common words in a large community. Bad input
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
+from core.languages import CODES
 from core.settings import Settings
 from core.tags import tag_for
 from functions import limits, web
@@ -36,14 +39,18 @@ def search() -> dict:
     page_text = request.args.get("page", "1")
     if not (page_text.isascii() and page_text.isdigit()):  # "²" is a digit int() refuses
         raise Problem(f"Choose the page as a number such as 1 or 2, not {page_text!r}.")
+    asked = {
+        "kind": request.args.get("kind") or None,
+        "tag": tag_for(request.args["tag"]) if request.args.get("tag") else None,
+    }
     try:
         results = search_index().search(
             request.args.get("q"),
             lang=request.args.get("lang") or None,
-            kind=request.args.get("kind") or None,
-            tag=tag_for(request.args["tag"]) if request.args.get("tag") else None,
             page=int(page_text),
+            **asked,
         )
+        elsewhere = _elsewhere(results, asked) if results.total == 0 and results.lang else []
     except QueryError as error:
         raise Problem(str(error), title="Search not understood") from None
     except IndexMissing:
@@ -61,7 +68,19 @@ def search() -> dict:
         and request.args.get("submitted")
     ):
         _record_miss(results.lang, results.query)
-    return results.to_json()
+    return {**results.to_json(), "other_languages": elsewhere}
+
+
+def _elsewhere(results, asked: dict) -> list[dict]:
+    """When nothing matched in the page's language: how much matches in each other one, so
+    the page can offer those results."""
+    found = []
+    for lang in CODES:
+        if lang != results.lang:
+            total = search_index().search(results.query, lang=lang, **asked).total
+            if total:
+                found.append({"lang": lang, "total": total})
+    return found
 
 
 def _record_miss(lang: str, query: str) -> None:

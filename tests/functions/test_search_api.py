@@ -50,6 +50,16 @@ def test_filters_by_kind_and_tag(client):
     assert tagged["items"] and all("repairs" in hit["tags"] for hit in tagged["items"])
 
 
+def test_nothing_in_the_pages_language_offers_the_others(client):
+    """Russian words on the English page find nothing in English, and say where they do."""
+    body = client.get("/api/search", query_string={"q": "гарантия", "lang": "en"}).get_json()
+    assert body["total"] == 0 and body["items"] == []
+    assert [entry["lang"] for entry in body["other_languages"]] == ["ru"]
+    assert body["other_languages"][0]["total"] >= 1
+    found = client.get("/api/search", query_string={"q": "warranty", "lang": "en"}).get_json()
+    assert found["other_languages"] == []  # found at home: nothing else is searched
+
+
 @pytest.mark.parametrize(
     "query",
     ['"unbalanced', 'warranty "how', "AND", "OR NOT", "warranty AND", "- + ~ ^", "((", "*:*"],
