@@ -12,7 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from functions.store import BadCursor, Conflict, Event, Mail, NewNotifications, Store, open_store
+from functions.store import (
+    Award,
+    AwardUpdate,
+    BadCursor,
+    Booking,
+    Conflict,
+    Event,
+    Mail,
+    NewNotifications,
+    NotEnoughPoints,
+    OutOfStock,
+    Store,
+    open_store,
+)
 
 NOW = "2026-11-23T09:30:00Z"
 LATER = "2026-11-23T10:30:00Z"
@@ -678,3 +691,114 @@ def test_a_promotion_keeps_the_text_as_promoted_and_follows_the_answer(db):
         {"lang": "ru", "reason": "hidden"},
     )
     assert not db.unpromote(answer_id, LATER, actor_id=mod.id, reason=None)
+
+
+# Engagement
+
+
+def award_batch(db: Store, user_id: int, points: int, key: str = "answer:1", **award):
+    """A batch the awards consumer could apply: one entry and a badge, on the newest event."""
+    (event,) = events(db)[-1:]
+    booking = Booking(user_id, points, "answered", key, key, event.id, NOW, (("points", "all"),))
+    badges = [Award(user_id, "badge", "answerer", "bronze", "", event.id, NOW)] if award else []
+    return AwardUpdate([booking], {(user_id, "answers", "all"): 1}, badges)
+
+
+def test_awards_apply_once_and_move_the_cursor_with_them(db):
+    (asha,) = people(db, "asha")
+    update = award_batch(db, asha.id, 5, award=True)
+    assert db.apply_awards(update, "awards", None, "c1")
+    assert db.consumer_cursor("awards") == "c1"
+    after = db.user_by_id(asha.id)
+    assert (after.reputation, after.balance, after.bronze) == (5, 5, 1)
+    assert db.member_stats([asha.id], ["all"]) == {(asha.id, "answers", "all"): 1}
+    assert [(e.kind, e.name, e.tier, e.period) for e in db.earned(asha.id)] == [
+        ("badge", "answerer", "bronze", "")
+    ]
+    awarded = [e for e in events(db) if e.kind == "awarded"]
+    assert [(e.affected_id, e.data["name"], e.data["tier"]) for e in awarded] == [
+        (asha.id, "answerer", "bronze")
+    ]
+    # The same batch from a cursor that has moved on: refused whole.
+    assert not db.apply_awards(update, "awards", None, "c1")
+    # Met again past the cursor: the entry (event, member, key) and the badge are kept once.
+    assert db.apply_awards(AwardUpdate(update.entries, {}, update.awards), "awards", "c1", "c2")
+    again = db.user_by_id(asha.id)
+    assert (again.reputation, again.balance, again.bronze) == (5, 5, 1)
+    assert len(db.ledger_of(asha.id).items) == 1
+    assert len([e for e in events(db) if e.kind == "awarded"]) == 1
+    assert db.consumer_cursor("awards") == "c2"
+
+
+def test_the_balance_stops_at_zero_and_reputation_does_not(db):
+    (asha,) = people(db, "asha")
+    db.apply_awards(award_batch(db, asha.id, 20, "granted:1"), "awards", None, "c1")
+    db.apply_awards(award_batch(db, asha.id, -50, "granted:2"), "awards", "c1", "c2")
+    user = db.user_by_id(asha.id)
+    assert (user.reputation, user.balance) == (-30, 0)
+    entries = db.ledger_of(asha.id).items
+    assert [(e.points, e.spendable) for e in entries] == [(-50, -20), (20, 20)]
+    assert db.leaderboard("points", "all", 10) == []  # only members above 0 are on a board
+
+
+def test_leaderboards_are_ordered_by_the_period_points(db):
+    asha, ravi, olga = people(db, "asha", "ravi", "olga")
+    cursor = None
+    for n, (user, points) in enumerate([(asha, 30), (ravi, 70), (olga, 30), (ravi, -10)]):
+        update = award_batch(db, user.id, points, f"granted:{n}")
+        assert db.apply_awards(update, "awards", cursor, str(n))
+        cursor = str(n)
+    leaders = db.leaderboard("points", "all", 10)
+    assert [(x.username, x.points) for x in leaders] == [("ravi", 60), ("asha", 30), ("olga", 30)]
+    assert [x.username for x in db.leaderboard("points", "all", 1)] == ["ravi"]
+    assert db.points_of(ravi.id, [("points", "all"), ("points", "w2026-W48")]) == {
+        ("points", "all"): 60
+    }
+
+
+def test_a_redemption_needs_the_stock_and_the_balance(db):
+    asha, ravi, mia = people(db, "asha", "ravi", "mia")
+    db.apply_awards(award_batch(db, asha.id, 700, "granted:1"), "awards", None, "c1")
+    made = db.redeem(asha.id, "priority_service", 300, 2, NOW)
+    assert (made.user_id, made.reward, made.cost, made.status) == (
+        asha.id,
+        "priority_service",
+        300,
+        "pending",
+    )
+    assert db.user_by_id(asha.id).balance == 400
+    assert db.user_by_id(asha.id).reputation == 700  # spending keeps reputation
+    with pytest.raises(NotEnoughPoints):
+        db.redeem(ravi.id, "priority_service", 300, 2, NOW)
+    assert db.redeemed() == {"priority_service": 1}  # a refusal takes no stock
+    db.redeem(asha.id, "priority_service", 300, 2, NOW)
+    with pytest.raises(OutOfStock):
+        db.redeem(asha.id, "priority_service", 300, 2, NOW)
+    assert db.user_by_id(asha.id).balance == 100 and db.redeemed() == {"priority_service": 2}
+    assert [e.spendable for e in db.ledger_of(asha.id).items] == [-300, -300, 700]
+    mine = db.redemptions(user_id=asha.id).items
+    assert [r.status for r in mine] == ["pending", "pending"]
+    assert [r.id for r in db.redemptions(status="pending").items] == [r.id for r in mine]
+    # Fulfilled once: the second time finds it done and writes no event.
+    done = db.fulfil(made.id, mia.id, LATER)
+    assert (done.status, done.fulfilled_at) == ("fulfilled", LATER)
+    assert db.fulfil(made.id, mia.id, LATER).status == "fulfilled"
+    assert [e.entity_id for e in events(db) if e.kind == "fulfilled"] == [made.id]
+    assert db.fulfil(made.id + 1000, mia.id, LATER) is None
+    assert [r.id for r in db.redemptions(status="pending").items] == [mine[0].id]
+
+
+def test_booked_reads_keys_and_posts_with_what_deletions_undid(db):
+    (asha,) = people(db, "asha")
+    (event,) = events(db)[-1:]
+    entries = [
+        Booking(asha.id, 5, "answered", "answer:1", "answer:1", event.id, NOW),
+        Booking(asha.id, -5, "answered:deleted", "answer:1", "answer:1", event.id + 1, NOW),
+        Booking(asha.id, 10, "upvoted", "vote:9:answer:1", "answer:1", event.id, NOW),
+        Booking(asha.id, 2, "asked", "question:3", "question:3", event.id, NOW),
+    ]
+    db.apply_awards(AwardUpdate(entries), "awards", None, "c1")
+    found = {(b.key, b.points, b.undone) for b in db.booked([], ["answer:1"])}
+    assert found == {("answer:1", 0, -5), ("vote:9:answer:1", 10, 0)}
+    found = {(b.key, b.points) for b in db.booked(["question:3"], [])}
+    assert found == {("question:3", 2)}
