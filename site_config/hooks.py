@@ -16,14 +16,15 @@ from mkdocs.structure.files import File, Files
 from core.languages import LANGUAGES
 from core.roles import STAFF_ROLES
 from core.urls import page_url
-from site_config import dates, listings, ui, widget_pages
+from site_config import badge_catalogue, dates, listings, ui, widget_pages
 from site_config.frontmatter import FrontMatterError, check, split_front_matter
 
 THEME_DATA = "translations/"  # read at build time, not published
 
 
 def on_files(files: Files, config: Any) -> Files:
-    """Add the generated listing pages (section indexes, community pages and tags)."""
+    """Add the generated pages: listings (section indexes, community pages and tags), the
+    widget pages and the badge catalogue."""
     for file in [f for f in files if f.src_uri.startswith(THEME_DATA)]:
         files.remove(file)
     entries = []
@@ -45,6 +46,7 @@ def on_files(files: Files, config: Any) -> Files:
     generated = listings.generated_pages(entries, words)
     for page in widget_pages.PAGES:
         generated[page.src_uri] = widget_pages.markdown(page, words)
+    generated[badge_catalogue.SRC_URI] = badge_catalogue.markdown(config.theme["language"], words)
     for src_uri, markdown in generated.items():
         if src_uri in files:
             continue  # an authored page of the same name wins over the generated one
@@ -57,7 +59,10 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
     of the widget pages."""
     lang = config.theme["language"]
     env.globals["ui"] = {**_ui(config), **dates.widget_words(lang)}
-    env.globals["portal_pages"] = widget_pages.urls()
+    env.globals["portal_pages"] = {
+        **widget_pages.urls(),
+        "badges": page_url(badge_catalogue.SRC_URI),
+    }
     env.globals["staff_roles"] = STAFF_ROLES  # who may moderate, as the widgets check it
     # The language's root as a path ("/ru/"): pages served at any address (404) link from it.
     env.globals["lang_root"] = urlsplit(config.site_url or "/").path or "/"
@@ -100,6 +105,7 @@ def on_page_context(context: dict, page: Any, config: Any, nav: Any) -> dict:
 _SHARED_LISTINGS = frozenset(
     {listings.COMMUNITY_INDEX, listings.TAGS_INDEX}
     | {page.src_uri for page in widget_pages.PAGES}
+    | {badge_catalogue.SRC_URI}
     | {f"{section}/index.md" for section in listings.SECTIONS}
 )
 

@@ -77,6 +77,25 @@ PAGES: tuple[WidgetPage, ...] = (
         widget="notifications",
         intro="notifications.intro",
     ),
+    # Reads ?id= (the reader's own without it); the member's name replaces the heading.
+    WidgetPage("profile", "community/profile.md", title="profile.title", widget="profile"),
+    WidgetPage(
+        "leaderboard",
+        "community/leaderboard.md",
+        title="board.title",
+        widget="leaderboard",
+        intro="board.intro",
+    ),
+    WidgetPage(
+        "quests", "community/quests.md", title="quests.title", widget="quests", intro="quests.intro"
+    ),
+    WidgetPage(
+        "rewards",
+        "community/rewards.md",
+        title="rewards.title",
+        widget="rewards",
+        intro="rewards.intro",
+    ),
 )
 
 

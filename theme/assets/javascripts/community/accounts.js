@@ -47,7 +47,7 @@
         }
       });
       C.append(node, [
-        el("span", { class: "cm-account__user" }, [
+        el("a", { class: "cm-account__user", href: C.href("profile", { id: current.user.id }) }, [
           el("span", { class: "cm-sr-only", text: t("account.signed_in_as") + " " }),
           current.user.username
         ]),
@@ -55,8 +55,10 @@
         C.isStaff(current.user) ? el("a", { class: "cm-account__link", href: C.href("dashboard"), text: t("account.dashboard") }) : null,
         signOut
       ]);
-      C.api("GET", "/notifications?limit=1", undefined, { signIn: false }).then(function (list) {
+      // The unread count, and a toast for badges and quests earned since the last page.
+      C.api("GET", "/notifications?limit=20", undefined, { signIn: false }).then(function (list) {
         C.showUnread(list.unread);
+        if (C.awards) C.awards.show(list.items, current.user);
       }, function () { /* the count is a nicety; the link still works */ });
     }, signedOut);
   });

@@ -42,15 +42,16 @@
   var pluralRules = new Intl.PluralRules(lang);
 
   // Plural words are written "one: # answer | other: # answers" (CLDR categories), so each
-  // language lists the forms it needs (Russian: one, few, many) in one key.
-  function plural(key, count) {
+  // language lists the forms it needs (Russian: one, few, many) in one key; other
+  // {placeholders} are filled from vars.
+  function plural(key, count, vars) {
     var forms = {};
     t(key).split("|").forEach(function (part) {
       var match = /^\s*(zero|one|two|few|many|other)\s*:\s*([\s\S]*?)\s*$/.exec(part);
       if (match) forms[match[1]] = match[2];
     });
     var text = forms[pluralRules.select(count)] || forms.other || t(key);
-    return text.replace(/#/g, numbers.format(count));
+    return fill(text.replace(/#/g, numbers.format(count)), vars);
   }
 
   // A sentence whose {placeholders} are DOM nodes or plain text: user text stays text.
@@ -347,6 +348,7 @@
   var intlKnows = Intl.RelativeTimeFormat.supportedLocalesOf([lang]).length > 0;
   var relativeFormat = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
   var fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short" });
+  var dayFormat = new Intl.DateTimeFormat(lang, { dateStyle: "long" });
   var MONTHS = t("cm.date.months").split("|");
 
   function pad(number, width) {
@@ -377,6 +379,13 @@
     if (intlKnows) return fullFormat.format(date);
     return t("cm.date.joined").replace("{1}", cldr(t("cm.date.long"), date)).replace("{0}", cldr(t("cm.date.time"), date));
   }
+  // A day in full ("5 February 2026"), for when a member joined.
+  function day(iso) {
+    var date = new Date(iso);
+    if (isNaN(date)) return el("span", { text: "" });
+    return el("time", { datetime: iso, text: intlKnows ? dayFormat.format(date) : cldr(t("cm.date.long"), date) });
+  }
+
   var UNITS = [
     ["year", 31536000], ["month", 2592000], ["week", 604800],
     ["day", 86400], ["hour", 3600], ["minute", 60]
@@ -439,6 +448,31 @@
     return false;
   }
 
+  // ---- members beside their posts ---------------------------------------------------
+
+  var TIERS = ["gold", "silver", "bronze"];
+
+  // A member's name linking to their profile, with their level ("L3", read "Level 3") and
+  // badge counts (gold, silver, bronze dots) when the API gives them.
+  function member(user) {
+    var parts = [el("a", { class: "cm-author", href: href("profile", { id: user.id }), text: user.username })];
+    if (user.level) {
+      var level = t("engage.level", { level: numbers.format(user.level) });
+      parts.push(el("span", { class: "cm-level", role: "img", title: level, "aria-label": level, text: t("engage.level.short", { level: numbers.format(user.level) }) }));
+    }
+    var badges = user.badges || {};
+    var held = TIERS.filter(function (tier) { return badges[tier] > 0; });
+    if (held.length) {
+      var said = held.map(function (tier) { return plural("engage.badges." + tier, badges[tier]); }).join(", ");
+      parts.push(el("span", { class: "cm-badge-counts", role: "img", title: said, "aria-label": said }, held.map(function (tier) {
+        return el("span", { class: "cm-badge-count cm-badge-count--" + tier }, [
+          el("span", { class: "cm-dot", "aria-hidden": "true" }), numbers.format(badges[tier])
+        ]);
+      })));
+    }
+    return el("span", { class: "cm-member" }, parts);
+  }
+
   // ---- widgets -----------------------------------------------------------------------
 
   var starters = [];
@@ -485,7 +519,10 @@
     busy: busy,
     draft: draft,
     time: time,
+    day: day,
     duration: duration,
+    TIERS: TIERS,
+    member: member,
     languageName: languageName,
     isStaff: isStaff,
     staffOnly: staffOnly,

@@ -1,4 +1,5 @@
-// The reader's notifications: new answers and comments on followed questions, accepted answers.
+// The reader's notifications: new answers and comments on followed questions, accepted answers,
+// badges and quests earned, rewards handed over.
 (function () {
   "use strict";
   var C = window.portalCommunity;
@@ -30,10 +31,19 @@
 
     var siteRoot = new URL("../", new URL(document.querySelector('meta[name="portal:root"]').getAttribute("content"), location.href));
 
+    // A badge or quest earned leads to the member's own profile; a reward handed over, to
+    // the rewards page.
+    function awardLink(award) {
+      var text = award.kind === "badge" ? t("engage.earned." + (award.tier || "bronze"), { name: award.name })
+        : award.kind === "quest" ? C.plural("engage.quest_done", award.points, { name: award.name })
+          : t("notifications.kind.reward", { name: award.name });
+      return el("a", { class: "cm-note__link", href: C.href(award.kind === "reward" ? "rewards" : "profile"), text: text });
+    }
+
     function noteItem(note) {
       var page = note.page;
       var title = el("span", { class: "cm-note__title", text: page ? page.title : note.question_title });
-      var link = el("a", {
+      var link = note.award ? awardLink(note.award) : el("a", {
         class: "cm-note__link",
         href: page ? new URL(page.url, siteRoot).pathname : C.href("question", { id: note.question_id })
       }, C.compose(t("notifications.kind." + note.kind), { actor: note.actor ? note.actor.username : "", title: title }));

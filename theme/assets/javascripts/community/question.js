@@ -9,10 +9,6 @@
     return el("span", { class: "cm-glyph", "aria-hidden": "true", text: text });
   }
 
-  function author(user) {
-    return el("span", { class: "cm-author", text: user.username });
-  }
-
   function signInLinks(template, why) {
     return C.compose(t(template), {
       signin: el("a", { href: C.loginHref(null, why), text: t("account.signin.inline") }),
@@ -65,6 +61,7 @@
           state.score = result.score;
           state.vote = result.vote;
           show();
+          if (C.awards) C.awards.soon(); // a vote may complete a quest or earn a badge
           C.announce(result.vote ? t("vote.recorded", { score: C.number(result.score) }) : t("vote.withdrawn", { score: C.number(result.score) }));
         }, function (error) {
           state.pending -= 1;
@@ -87,7 +84,7 @@
   function commentItem(comment) {
     return el("li", { class: "cm-comment" }, [
       el("span", { class: "cm-comment__body", text: comment.body }),
-      " – ", author(comment.author), " ", C.time(comment.created_at)
+      " – ", C.member(comment.author), " ", C.time(comment.created_at)
     ]);
   }
 
@@ -183,7 +180,7 @@
 
   function byline(kind, post) {
     var parts = [C.compose(t(kind === "question" ? "question.asked" : "answer.answered"), {
-      time: C.time(post.created_at), author: author(post.author)
+      time: C.time(post.created_at), author: C.member(post.author)
     })];
     if (post.updated_at && post.updated_at !== post.created_at) {
       parts.push(el("span", { class: "cm-edited" }, C.compose(t("post.edited"), { time: C.time(post.updated_at) })));
@@ -352,6 +349,7 @@
           accepted = result.accepted_answer_id;
           showAccepted();
           C.announce(t(accepted ? "answer.accepted.done" : "answer.accepted.undone"));
+          if (C.awards) C.awards.soon();
         }, function (error) {
           accepted = before;
           showAccepted();
@@ -417,6 +415,7 @@
           follow.setAttribute("aria-pressed", "true");
           entry.card.focus();
           C.announce(t("answer.done"));
+          if (C.awards) C.awards.soon();
         })
       ]);
     }

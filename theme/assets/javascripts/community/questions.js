@@ -34,7 +34,7 @@
           el("span", { class: "cm-tags" }, question.tags.map(tagLink)),
           question.lang !== C.lang ? el("span", { class: "cm-lang", lang: question.lang, text: C.languageName(question.lang) }) : null,
           el("span", { class: "cm-byline" }, [
-            el("span", { class: "cm-author", text: question.author.username }), " · ", when
+            C.member(question.author), " · ", when
           ])
         ])
       ])
@@ -48,6 +48,8 @@
       tag: (query.get("tag") || "").trim().toLowerCase(),
       // The reader's own language first; "all" shows every language.
       lang: C.LANGUAGES.concat("all").indexOf(query.get("lang")) >= 0 ? query.get("lang") : C.lang,
+      // One member's questions (from their profile): newest first, on their own.
+      author: (query.get("author") || "").trim(),
       cursor: null
     };
 
@@ -81,6 +83,18 @@
     });
 
     var summary = el("p", { class: "cm-summary-line", "aria-live": "polite" });
+    var byAuthor = el("p", { class: "cm-notice", hidden: true });
+    function showAuthor(name) {
+      byAuthor.name = name;
+      byAuthor.hidden = false;
+      byAuthor.textContent = "";
+      C.append(byAuthor, [name ? t("questions.by", { name: name }) : t("questions.by.none"), " ", el("button", {
+        type: "button",
+        class: "cm-link-button",
+        text: t("questions.by.all"),
+        onclick: function () { state.author = ""; reload(); }
+      })]);
+    }
     var list = el("ul", { class: "cm-list", "aria-label": t("questions.list") });
     var box = C.problemBox();
     var more = el("button", { type: "button", class: "md-button cm-more", hidden: true, text: t("cm.load_more") });
@@ -91,7 +105,7 @@
         tabs,
         el("a", { class: "md-button md-button--primary", href: C.href("ask"), text: t("questions.ask") })
       ]),
-      filters, summary, box, list, more
+      byAuthor, filters, summary, box, list, more
     ]);
 
     function reload() {
@@ -100,6 +114,7 @@
       if (state.sort !== "newest") params.set("sort", state.sort);
       if (state.tag) params.set("tag", state.tag);
       if (state.lang !== C.lang) params.set("lang", state.lang);
+      if (state.author) params.set("author", state.author);
       var search = params.toString();
       history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
       load(false);
@@ -109,9 +124,16 @@
       tabs.querySelectorAll("button").forEach(function (button) {
         button.setAttribute("aria-pressed", String(button.getAttribute("data-sort") === state.sort));
       });
-      var params = new URLSearchParams({ sort: state.sort, limit: "20" });
-      if (state.tag) params.set("tag", state.tag);
-      if (state.lang !== "all") params.set("lang", state.lang);
+      tabs.hidden = filters.hidden = !!state.author;
+      byAuthor.hidden = true;
+      var params = new URLSearchParams({ limit: "20" });
+      if (state.author) {
+        params.set("author", state.author);
+      } else {
+        params.set("sort", state.sort);
+        if (state.tag) params.set("tag", state.tag);
+        if (state.lang !== "all") params.set("lang", state.lang);
+      }
       if (append && state.cursor) params.set("cursor", state.cursor);
       list.setAttribute("aria-busy", "true");
       C.busy(more, true);
@@ -121,10 +143,11 @@
         var before = list.children.length;
         if (!append) list.textContent = "";
         page.items.forEach(function (question) { list.appendChild(summaryItem(question, state.sort)); });
+        if (state.author) showAuthor(page.items.length ? page.items[0].author.username : byAuthor.name);
         state.cursor = page.next_cursor;
         more.hidden = !page.next_cursor;
         summary.textContent = "";
-        if (!list.children.length) {
+        if (!list.children.length && !state.author) {
           summary.textContent = state.tag || state.lang !== "all" || state.sort === "unanswered"
             ? t("questions.empty.filtered")
             : t("questions.empty");
