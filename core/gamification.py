@@ -16,10 +16,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from string import Formatter
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from core.languages import CODES
 from core.settings import PROJECT_ROOT
@@ -80,7 +89,19 @@ def _every_language(texts: Mapping[str, str]) -> Mapping[str, str]:
     return texts
 
 
-Words = dict[str, str]  # {lang: text}
+Words = Annotated[dict[str, str], AfterValidator(_every_language)]  # {lang: text}
+
+
+def _placeholders(texts: Mapping[str, str], allowed: set[str]) -> Mapping[str, str]:
+    """Texts whose ``{placeholders}`` are only the ``allowed`` ones (the API fills them)."""
+    for lang, text in texts.items():
+        used = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        if used - allowed:
+            expected = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "no placeholder"
+            raise ValueError(
+                f"{lang}: {expected} is expected, not {', '.join(sorted(used - allowed))}"
+            )
+    return texts
 
 
 class Level(_Strict):
@@ -88,8 +109,6 @@ class Level(_Strict):
     points: int = Field(ge=0)
     name: Words
     unlocks: tuple[Privilege, ...] = ()
-
-    _words = field_validator("name")(_every_language)
 
 
 class Badge(_Strict):
@@ -102,7 +121,10 @@ class Badge(_Strict):
     name: Words
     description: Words  # "{n}" is the tier's threshold
 
-    _words = field_validator("name", "description")(_every_language)
+    @field_validator("description")
+    @classmethod
+    def _says_n(cls, texts: Words) -> Words:
+        return _placeholders(texts, {"n"})
 
     @model_validator(mode="after")
     def _one_criterion(self) -> Badge:
@@ -133,7 +155,7 @@ class Quest(_Strict):
     name: Words
     description: Words
 
-    _words = field_validator("name", "description")(_every_language)
+    _plain = field_validator("name", "description")(lambda texts: _placeholders(texts, set()))
 
 
 class Reward(_Strict):
@@ -143,7 +165,7 @@ class Reward(_Strict):
     name: Words
     description: Words
 
-    _words = field_validator("name", "description")(_every_language)
+    _plain = field_validator("name", "description")(lambda texts: _placeholders(texts, set()))
 
 
 class Programme(_Strict):
@@ -155,10 +177,6 @@ class Programme(_Strict):
     badges: dict[str, Badge]
     quests: dict[str, Quest]
     rewards: dict[str, Reward]
-
-    _words = field_validator("privileges")(
-        lambda texts: {key: _every_language(words) for key, words in texts.items()}
-    )
 
     @model_validator(mode="after")
     def _complete(self) -> Programme:

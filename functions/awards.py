@@ -41,6 +41,7 @@ def known_for(store: Store, events: Sequence[Event]) -> Known:
             for question_id, (_, tags) in store.question_topics(sorted(wanted.question_ids)).items()
         },
         answers=answers,
+        done=store.entries_of(sorted({event.id for event in events})),
     )
 
 

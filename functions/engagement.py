@@ -37,7 +37,11 @@ def badges() -> models.BadgeCatalogue:
     rules = programme()
     return models.BadgeCatalogue(
         points=[
-            models.PointsRule(act=act, points=rules.points[act], capped=act not in rules.uncapped)
+            models.PointsRule(
+                act=act,
+                points=rules.points[act],
+                capped=rules.points[act] > 0 and act not in rules.uncapped,
+            )
             for act in ACTS
         ],
         daily_cap=rules.daily_cap,
@@ -89,7 +93,14 @@ def leaderboard(query: models.LeaderboardQuery) -> models.LeaderboardOut:
         items=[
             models.Leader(
                 rank=rank,
-                user=models.Author(id=leader.user_id, username=leader.username),
+                user=models.Author(
+                    id=leader.user_id,
+                    username=leader.username,
+                    level=rules.level_for(leader.reputation).number,
+                    badges=models.BadgeCounts(
+                        gold=leader.gold, silver=leader.silver, bronze=leader.bronze
+                    ),
+                ),
                 level=rules.level_for(leader.reputation).number,
                 points=leader.points,
             )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.gamification import Programme
 from core.urls import promoted_answer_id
@@ -80,6 +80,9 @@ class Known:
     stats: dict[tuple[int, str, str], int]  # current values of the members' numbers
     tags: dict[int, tuple[str, ...]]  # each question's tags
     answers: dict[int, tuple[int, int]]  # answer id: (author, score)
+    # (event, member, key) of the entries the batch's events booked already, in an earlier
+    # batch: an event met again (a stream's retry) books and counts nothing
+    done: set[tuple[int, int, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class _Fold:
         self.update = AwardUpdate()
         self.booked = dict(known.booked)
         self.undone = dict(known.undone)
+        self.keys_on = {post: set(keys) for post, keys in known.keys_on.items()}
         self.stats = dict(known.stats)
         self.awarded: set[tuple[int, str, str, str, str]] = set()
 
@@ -272,11 +276,15 @@ class _Fold:
         undo: str = "",
     ) -> bool:
         """Book ``act``'s points (or ``points``) for ``user_id`` under ``key``; with ``undo``,
-        book the opposite of what the key holds. False when there was nothing to book."""
-        if user_id is None:
+        book the opposite of what the key holds. False when there is nothing to do: the act
+        was booked already, nothing was booked to undo, or this event was handled before.
+        An act the daily cap leaves at 0 points still happened (True), with no entry."""
+        if user_id is None or (event.id, user_id, key) in self.known.done:
             return False
-        held = self.booked.get((user_id, key), 0)
+        held = self.booked.get((user_id, key))
         if undo:
+            if held is None:
+                return False  # nothing was ever booked under the key
             amount = points if points is not None else -held
             reason = f"{act}:{undo}"
         else:
@@ -287,9 +295,12 @@ class _Fold:
             else:
                 amount = points  # given by an admin: as many as they said
             reason = act
-        if not amount:
-            return not undo  # an act the daily cap left at 0 points still happened
+        held = held or 0
         self.booked[(user_id, key)] = held + amount
+        if post is not None:
+            self.keys_on.setdefault(post, set()).add((user_id, key))
+        if not amount:
+            return True
         if undo in UNDONE:
             self.undone[(user_id, key)] = self.undone.get((user_id, key), 0) + amount
         tags = self.known.tags.get(event.question_id or 0, ())
@@ -325,14 +336,14 @@ def _apply(s: _Fold, event: Event) -> None:
     if kind in ("signed_in", "visited"):
         s.streak(event.actor_id, "visits", event)
     elif kind == "asked" and not data.get("held"):
-        s.book(event.actor_id, "asked", _post(event), _post(event), event)
-        s.count(event.actor_id, "questions", event)
+        if s.book(event.actor_id, "asked", _post(event), _post(event), event):
+            s.count(event.actor_id, "questions", event)
     elif kind == "answered" and not data.get("held"):
-        s.book(event.actor_id, "answered", _post(event), _post(event), event)
-        s.count(event.actor_id, "answers", event)
-        s.streak(event.actor_id, "answer_days", event)
-        if data.get("first"):
-            s.count(event.actor_id, "rescues", event)
+        if s.book(event.actor_id, "answered", _post(event), _post(event), event):
+            s.count(event.actor_id, "answers", event)
+            if data.get("first"):
+                s.count(event.actor_id, "rescues", event)
+            s.streak(event.actor_id, "answer_days", event)
     elif kind == "shown" and (event.affected_id, _post(event)) not in s.booked:
         # A post held for review when written earns its points when it is let through.
         act = "asked" if event.entity == "question" else "answered"
@@ -341,17 +352,14 @@ def _apply(s: _Fold, event: Event) -> None:
     elif kind == "voted":
         _voted(s, event)
     elif kind == "accepted":
-        s.book(event.affected_id, "accepted", f"accepted:{event.entity_id}", _post(event), event)
-        s.book(event.actor_id, "accepting", f"accepting:{event.entity_id}", None, event)
-        s.count(event.affected_id, "accepted", event)
-        s.count(event.actor_id, "accepts", event)
+        _accepted(s, event)
     elif kind == "unaccepted":
         for key, user_id, stat in (
             (f"accepted:{event.entity_id}", event.affected_id, "accepted"),
             (f"accepting:{event.entity_id}", _accepter(s, event), "accepts"),
         ):
-            if user_id is not None and s.booked.get((user_id, key)):
-                s.book(user_id, _act(key), key, None, event, undo="unaccepted")
+            undone = user_id is not None and s.booked.get((user_id, key)) is not None
+            if undone and s.book(user_id, _act(key, user_id), key, None, event, undo="unaccepted"):
                 s.count(user_id, stat, event, -1)
     elif kind == "promoted":  # promoted again (in another language) earns nothing more
         key = f"promoted:{event.entity_id}"
@@ -359,8 +367,8 @@ def _apply(s: _Fold, event: Event) -> None:
             s.count(event.affected_id, "promoted", event)
     elif kind == "unpromoted":
         key = f"promoted:{event.entity_id}"
-        if event.affected_id is not None and s.booked.get((event.affected_id, key)):
-            s.book(event.affected_id, "promoted", key, None, event, undo="withdrawn")
+        held = s.booked.get((event.affected_id or 0, key))
+        if held and s.book(event.affected_id, "promoted", key, None, event, undo="withdrawn"):
             s.count(event.affected_id, "promoted", event, -1)
     elif kind == "deleted":
         _deleted(s, event)
@@ -373,13 +381,34 @@ def _apply(s: _Fold, event: Event) -> None:
         s.book(event.affected_id, "granted", key, None, event, points=int(data["points"]))
 
 
-def _act(key: str) -> str:
-    """What the points under ``key`` were for, as a ledger entry's reason says it."""
-    return _ACTS_OF_KEYS.get(key.split(":")[0], key.split(":")[0])
+def _act(key: str, user_id: int, held: int = 0) -> str:
+    """What the points ``user_id`` holds under ``key`` were for, as a ledger entry's reason
+    says it: a vote's are the voter's downvote given, or the author's upvote or downvote."""
+    prefix = key.split(":")[0]
+    if prefix == "vote":
+        if key.split(":")[1] == str(user_id):
+            return "downvote_given"
+        return "upvoted" if held > 0 else "downvoted"
+    return _ACTS_OF_KEYS.get(prefix, prefix)
+
+
+def _accepted(s: _Fold, event: Event) -> None:
+    """The answer's author earns the acceptance, and the asker earns accepting it; nobody
+    earns anything for accepting their own answer, and a moderator who accepts for the
+    asker earns nothing either."""
+    asker = event.data.get("asker", event.actor_id)
+    if event.affected_id == asker:
+        return  # one's own answer to one's own question
+    if s.book(event.affected_id, "accepted", f"accepted:{event.entity_id}", _post(event), event):
+        s.count(event.affected_id, "accepted", event)
+    if event.actor_id == asker and s.book(
+        asker, "accepting", f"accepting:{event.entity_id}", None, event
+    ):
+        s.count(asker, "accepts", event)
 
 
 def _accepter(s: _Fold, event: Event) -> int | None:
-    """Who booked the "accepting" points of this answer (the asker, or a moderator)."""
+    """Who booked the "accepting" points of this answer (its asker)."""
     key = f"accepting:{event.entity_id}"
     return next((user for (user, k), held in s.booked.items() if k == key and held), None)
 
@@ -388,15 +417,15 @@ def _voted(s: _Fold, event: Event) -> None:
     old, new = int(event.data.get("old", 0)), int(event.data.get("new", 0))
     key, post, author, voter = _vote_key(event), _post(event), event.affected_id, event.actor_id
     undo = "changed" if new else "withdrawn"
-    if old:  # the earlier vote's points are taken back first
-        s.book(author, "upvoted" if old > 0 else "downvoted", key, post, event, undo=undo)
+    # The earlier vote's points are taken back first; the author's entry says whether this
+    # event was handled before.
+    if old and s.book(author, "upvoted" if old > 0 else "downvoted", key, post, event, undo=undo):
         if old < 0:
             s.book(voter, "downvote_given", key, post, event, undo=undo)
         s.count(voter, "votes", event, -1)
         if old > 0:
             s.count(author, "upvotes", event, -1)
-    if new:
-        s.book(author, "upvoted" if new > 0 else "downvoted", key, post, event)
+    if new and s.book(author, "upvoted" if new > 0 else "downvoted", key, post, event):
         if new < 0:
             s.book(voter, "downvote_given", key, post, event)
         s.count(voter, "votes", event)
@@ -407,25 +436,28 @@ def _voted(s: _Fold, event: Event) -> None:
 
 
 def _deleted(s: _Fold, event: Event) -> None:
-    """A deleted post gives back the points it earned (its own, its votes' and an
-    acceptance's), each to whom it was booked."""
+    """A deleted post gives back the points it earned (its own and its votes'), each to
+    whom it was booked, those booked earlier in the batch too."""
     post = _post(event)
-    counted = bool(s.booked.get((event.affected_id, post)))
-    for user_id, key in sorted(s.known.keys_on.get(post, ())):
-        if key.startswith(RESTORED_ON_UNDELETE) and s.booked.get((user_id, key)):
-            s.book(user_id, _act(key), key, post, event, undo="deleted")
-    if counted:
-        s.count(event.affected_id, _STAT[event.entity], event, -1)
+    for user_id, key in sorted(s.keys_on.get(post, ())):
+        held, own = s.booked.get((user_id, key)), (user_id, key) == (event.affected_id, post)
+        if not key.startswith(RESTORED_ON_UNDELETE) or not (held or (own and held is not None)):
+            continue
+        act = _act(key, user_id, held or 0)
+        if s.book(user_id, act, key, post, event, undo="deleted") and own:
+            s.count(event.affected_id, _STAT[event.entity], event, -1)
 
 
 def _undeleted(s: _Fold, event: Event) -> None:
+    """An undeleted post gets back what its deletion took."""
     post = _post(event)
-    for user_id, key in sorted(s.known.keys_on.get(post, ())):
-        taken = s.undone.get((user_id, key), 0)
-        if taken and key.startswith(RESTORED_ON_UNDELETE):
-            s.book(user_id, _act(key), key, post, event, points=-taken, undo="restored")
-            if (user_id, key) == (event.affected_id, post):
-                s.count(event.affected_id, _STAT[event.entity], event)
+    for user_id, key in sorted(s.keys_on.get(post, ())):
+        taken, own = s.undone.get((user_id, key), 0), (user_id, key) == (event.affected_id, post)
+        if not key.startswith(RESTORED_ON_UNDELETE) or not (taken or own):
+            continue
+        act = _act(key, user_id, -taken)
+        if s.book(user_id, act, key, post, event, points=-taken, undo="restored") and own:
+            s.count(event.affected_id, _STAT[event.entity], event)
 
 
 def _feedback(s: _Fold, event: Event) -> None:
@@ -437,9 +469,14 @@ def _feedback(s: _Fold, event: Event) -> None:
         return  # nobody earns points from their own vote
     key, post = f"helpful:{event.entity_id}", f"answer:{answer_id}"
     if event.data.get("helpful"):
-        if not s.booked.get((author, key)):
-            s.book(author, "helpful", key, post, event)
+        if s.book(author, "helpful", key, post, event):
             s.count(author, "helpful", event)
-    elif s.booked.get((author, key)):
-        s.book(author, "helpful", key, post, event, undo="changed")
+    elif _was_helpful(s, event, author, key) and s.book(
+        author, "helpful", key, post, event, undo="changed"
+    ):  # a "yes" turned into "no"
         s.count(author, "helpful", event, -1)
+
+
+def _was_helpful(s: _Fold, event: Event, author: int, key: str) -> bool:
+    previous = event.data.get("previous")
+    return bool(previous.get("helpful") if previous else s.booked.get((author, key)))

@@ -38,7 +38,7 @@ EventKind = Literal[
     "answered",  # answer; affects the asker
     "commented",  # comment; affects the post's author; data: on (post kind), post_id
     "voted",  # question or answer; affects its author; data: old, new (-1, 0 or 1)
-    "accepted",  # answer; affects its author; data: previous (the answer accepted before)
+    "accepted",  # answer; affects its author; data: previous (the answer accepted before), asker
     "unaccepted",  # answer; affects its author; data: reason (withdrawn, replaced, hidden, deleted)
     "followed",  # question
     "unfollowed",  # question
@@ -468,6 +468,9 @@ class Leader:
     username: str
     points: int
     reputation: int
+    gold: int = 0
+    silver: int = 0
+    bronze: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -913,6 +916,10 @@ class Store(Protocol):
     def booked(self, keys: Sequence[str], posts: Sequence[str]) -> list[Booked]:
         """The points booked under these keys, and under every key on these posts (by
         member and key)."""
+        ...
+
+    def entries_of(self, event_ids: Sequence[int]) -> set[tuple[int, int, str]]:
+        """(event, member, key) of the ledger entries these events booked."""
         ...
 
     def member_stats(

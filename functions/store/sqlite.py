@@ -677,8 +677,8 @@ class SQLiteStore:
         self, question_id: int, answer_id: int | None, actor_id: int, now: str
     ) -> None:
         with self._write() as db:
-            (previous,) = db.execute(
-                "SELECT accepted_answer_id FROM questions WHERE id = ?", (question_id,)
+            (previous, asker) = db.execute(
+                "SELECT accepted_answer_id, author_id FROM questions WHERE id = ?", (question_id,)
             ).fetchone()
             if previous == answer_id:
                 return  # nothing changes, so nothing happened
@@ -710,6 +710,7 @@ class SQLiteStore:
                     actor=actor_id,
                     affected=self._author_of(db, "answer", answer_id),
                     previous=previous,
+                    asker=asker,
                 )
 
     def _unaccept(
@@ -1820,6 +1821,14 @@ class SQLiteStore:
         ).fetchall()
         return [Booked(*row) for row in rows]
 
+    def entries_of(self, event_ids: Sequence[int]) -> set[tuple[int, int, str]]:
+        rows = self._db.execute(
+            "SELECT l.event_id, l.user_id, l.key FROM json_each(?) AS e"
+            " JOIN ledger AS l ON l.event_id = e.value",
+            (json.dumps(list(event_ids)),),
+        ).fetchall()
+        return {(event_id, user_id, key) for event_id, user_id, key in rows}
+
     def member_stats(
         self, user_ids: Sequence[int], periods: Sequence[str]
     ) -> dict[tuple[int, str, str], int]:
@@ -1927,7 +1936,8 @@ class SQLiteStore:
 
     def leaderboard(self, name: str, period: str, limit: int) -> list[Leader]:
         rows = self._db.execute(
-            "SELECT s.user_id, u.username, s.value, u.reputation FROM member_stats s"
+            "SELECT s.user_id, u.username, s.value, u.reputation, u.gold, u.silver, u.bronze"
+            " FROM member_stats s"
             " INDEXED BY member_stats_top JOIN users u ON u.id = s.user_id"
             " WHERE s.name = ? AND s.period = ? AND s.value > 0"
             " ORDER BY s.value DESC, s.user_id LIMIT ?",

@@ -81,9 +81,10 @@ def test_ask_answer_vote_accept_and_notify(new_page, portal_url):
     )
     expect(helper.locator(".cm-post--question .cm-vote__score")).to_have_text("1")
 
-    # The asker is told about the answer, upvotes it and accepts it.
+    # The asker is told about the answer (and of her badge for a first question), upvotes
+    # it and accepts it.
     asker.reload()
-    expect(asker.locator("[data-notifications] .cm-badge")).to_have_text("1")
+    expect(asker.locator("[data-notifications] .cm-badge")).to_have_text("2")
     asker.get_by_role("button", name="Upvote this answer").click()
     expect(asker.locator(".cm-post--answer .cm-vote__score")).to_have_text("1")
     accept = asker.get_by_role("button", name="Accept this answer")

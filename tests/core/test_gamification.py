@@ -84,11 +84,6 @@ def test_a_language_the_site_does_not_speak_is_named():
     assert "quests.curator.name" in message and "fr" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/gamification.py: the privileges' words are checked by a validator on the "
-    "whole dict, so the error names 'privileges' but not which privilege lacks the language",
-)
 def test_a_privilege_missing_a_language_names_the_privilege():
     message = refused(lambda d: d["privileges"]["edit_others"].pop("hi"))
     assert "privileges.edit_others" in message and "hi" in message
@@ -179,12 +174,6 @@ def test_text_that_is_not_yaml_or_not_a_mapping():
         parse("- 1\n- 2\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/gamification.py: a badge description's placeholders are not checked, so "
-    "'{count}' for '{n}' passes the start-up check and GET /api/badges fails with a KeyError "
-    "(functions/standing.py describe)",
-)
 def test_a_description_with_an_unknown_placeholder_is_refused():
     message = refused(
         lambda d: d["badges"]["asker"]["description"].__setitem__("en", "Asked {count} questions.")

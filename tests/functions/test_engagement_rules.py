@@ -300,12 +300,6 @@ def test_a_deleted_post_gives_back_its_points_and_undeleting_restores_them():
     assert update.stats[(AUTHOR, "answers", ALL)] == -1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions/engagement_rules.py _act: a vote's key starts 'vote:', so a deletion "
-    "books 'vote:deleted' (and 'vote:restored') instead of naming the act as Booking.reason "
-    "says ('upvoted:deleted', 'downvoted:deleted', 'downvote_given:deleted')",
-)
 def test_a_deletion_names_the_act_it_takes_back():
     update = run(
         event("deleted", actor=OTHER, affected=AUTHOR), booked=ON_POST, keys_on={POST: set(ON_POST)}
@@ -668,13 +662,6 @@ def test_other_events_earn_nothing(kind):
     assert run(event(kind, actor=VOTER, affected=AUTHOR)) == AwardUpdate()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions/engagement_rules.py _apply: the numbers badges and quests count "
-    "(questions, answers, votes, upvotes, accepted, accepts) are moved even when the act's "
-    "key is booked already, so an event met again in a later batch (a stream's retry, a "
-    "replay) counts twice though it books no points",
-)
 def test_an_event_met_again_in_a_later_batch_counts_nothing():
     held = {
         (ASKER, f"question:{QUESTION}"): 2,
@@ -694,12 +681,6 @@ def test_an_event_met_again_in_a_later_batch_counts_nothing():
     assert update.stats == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions/engagement_rules.py _deleted/_undeleted walk only known.keys_on (what "
-    "the store held before the batch), so points booked earlier in the same batch stay when "
-    "the post is deleted (its 'answers' count does go down)",
-)
 def test_a_deletion_takes_back_points_booked_earlier_in_its_batch():
     update = run(answered(), voted(0, 1), event("deleted", actor=OTHER, affected=AUTHOR))
     assert points(update) == {}

@@ -232,7 +232,7 @@ def test_answer_counts_are_of_visible_answers_and_acceptance_follows(db):
         ("hidden", mod.id, ravi.id),
         ("unaccepted", mod.id, ravi.id),
     ]
-    assert tail[0].data == {"previous": None}
+    assert tail[0].data == {"previous": None, "asker": asha.id}
     assert tail[1].data == {"reason": "spam"} and tail[2].data == {"reason": "hidden"}
 
     db.set_hidden("answer", answer_id, False, LATER, actor_id=mod.id)
@@ -251,10 +251,10 @@ def test_accepting_another_answer_names_the_previous_one(db):
     db.accept_answer(question_id, None, asha.id, NOW)
     tail = events(db)[-4:]
     assert [(e.kind, e.entity_id, e.affected_id, dict(e.data)) for e in tail] == [
-        ("accepted", first, ravi.id, {"previous": None}),
+        ("accepted", first, ravi.id, {"previous": None, "asker": asha.id}),
         # The earlier answer loses its acceptance (its author's counts follow), then...
         ("unaccepted", first, ravi.id, {"reason": "replaced"}),
-        ("accepted", second, olga.id, {"previous": first}),
+        ("accepted", second, olga.id, {"previous": first, "asker": asha.id}),
         ("unaccepted", second, olga.id, {"reason": "withdrawn"}),
     ]
 
