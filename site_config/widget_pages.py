@@ -11,7 +11,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from core.urls import QUESTION_SOURCE, page_url
+from core.urls import QUESTION_SOURCE, RESET_SOURCE, page_url
 from site_config.listings import escape
 
 
@@ -52,6 +52,25 @@ PAGES: tuple[WidgetPage, ...] = (
     ),
     WidgetPage(
         "login", "community/login.md", title="login.title", widget="login", intro="login.intro"
+    ),
+    WidgetPage(
+        "forgot",
+        "community/forgot-password.md",
+        title="forgot.title",
+        widget="forgot-password",
+        intro="forgot.intro",
+    ),
+    # Reads ?token= from the link the password-reset email carries (core/urls.py RESET_SOURCE).
+    WidgetPage(
+        "reset", RESET_SOURCE, title="reset.title", widget="reset-password", intro="reset.intro"
+    ),
+    # The signed-in member's own settings; the header's "Settings" link leads here.
+    WidgetPage(
+        "account",
+        "community/account.md",
+        title="settings.title",
+        widget="account-settings",
+        intro="settings.intro",
     ),
     WidgetPage(
         "review", "community/review.md", title="review.title", widget="review", intro="review.intro"

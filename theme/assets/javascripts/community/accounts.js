@@ -1,4 +1,5 @@
-// Accounts: the header's account place, the sign-up form and the sign-in form.
+// Accounts: the header's account place, the sign-up form and the sign-in form (the account
+// settings and password resets are in account.js).
 (function () {
   "use strict";
   var C = window.portalCommunity;
@@ -46,11 +47,18 @@
           });
         }
       });
+      var settings = C.href("account");
       C.append(node, [
         el("a", { class: "cm-account__user", href: C.href("profile", { id: current.user.id }) }, [
           el("span", { class: "cm-sr-only", text: t("account.signed_in_as") + " " }),
           current.user.username
         ]),
+        el("a", {
+          class: "cm-account__link",
+          href: settings,
+          "aria-current": location.pathname === settings ? "page" : null,
+          text: t("settings.link")
+        }),
         bell,
         C.isStaff(current.user) ? el("a", { class: "cm-account__link", href: C.href("dashboard"), text: t("account.dashboard") }) : null,
         signOut
@@ -86,18 +94,11 @@
     var box = C.problemBox();
     var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: spec.submit });
     var form = el("form", { class: "cm-form", novalidate: true, "aria-label": spec.label });
-    var password = null;
-    spec.fields.forEach(function (item) {
-      var wrapper = C.field(item);
-      if (item.type === "password") password = wrapper.control;
-      form.appendChild(wrapper);
-    });
-    var show = el("input", { type: "checkbox", id: C.id("show") });
-    show.addEventListener("change", function () { password.type = show.checked ? "text" : "password"; });
+    spec.fields.forEach(function (item) { form.appendChild(C.field(item)); });
     C.append(form, [
-      el("div", { class: "cm-check" }, [show, el("label", { for: show.id, text: t("account.show_password") })]),
+      C.showPasswords(form, t("account.show_password")),
       box,
-      el("div", { class: "cm-actions" }, [submit])
+      el("div", { class: "cm-actions" }, [submit].concat(spec.aside || []))
     ]);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -151,6 +152,10 @@
       if (REASONS.indexOf(why) >= 0) {
         node.appendChild(el("p", { class: "cm-notice", role: "status", text: t("login.why." + why) }));
       }
+      // Sent here by "Sign out everywhere" on the account settings page.
+      if (C.param("signed_out") === "everywhere") {
+        node.appendChild(el("p", { class: "cm-notice", role: "status", text: t("settings.everywhere.done") }));
+      }
       var form = accountForm(node, {
         label: t("login.form"),
         submit: t("login.submit"),
@@ -162,6 +167,7 @@
         send: function (body) {
           return C.api("POST", "/session", body, { signIn: false }).then(C.setSession);
         },
+        aside: [el("a", { class: "cm-forgot", href: C.href("forgot"), text: t("forgot.title") })],
         other: [t("login.no_account") + " ", el("a", { href: C.href("signup", { next: nextPage() }), text: t("account.signup") })]
       });
       form.elements.username.focus();

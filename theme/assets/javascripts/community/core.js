@@ -112,6 +112,7 @@
     this.status = status;
     this.detail = problem.detail || problem.title || t("cm.error.generic");
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    this.code = problem.code || null; // a stable name for some problems ("reset_link_invalid")
     this.retryAfter = retryAfter;
   }
 
@@ -310,6 +311,16 @@
     if (first) first.focus();
   }
 
+  // A "Show password(s)" checkbox for a form: shows or hides every password field in it.
+  function showPasswords(form, label) {
+    var secret = [].slice.call(form.querySelectorAll('input[type="password"]'));
+    var box = el("input", { type: "checkbox", id: id("show") });
+    box.addEventListener("change", function () {
+      secret.forEach(function (control) { control.type = box.checked ? "text" : "password"; });
+    });
+    return el("div", { class: "cm-check" }, [box, el("label", { for: box.id, text: label })]);
+  }
+
   function busy(button, on) {
     button.disabled = on;
     button.setAttribute("aria-busy", on ? "true" : "false");
@@ -489,6 +500,17 @@
     });
   }
 
+  // Fill one widget's places afresh, e.g. the header's account place once a form signed in.
+  function restart(name) {
+    starters.forEach(function (entry) {
+      if (entry[0] !== name) return;
+      document.querySelectorAll('[data-widget="' + name + '"]').forEach(function (node) {
+        node.textContent = "";
+        entry[1](node);
+      });
+    });
+  }
+
   // Start once every script has run, so widgets can use each other's helpers (portalSearch).
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
   else setTimeout(startAll, 0);
@@ -517,6 +539,7 @@
     clearProblems: clearProblems,
     showProblem: showProblem,
     busy: busy,
+    showPasswords: showPasswords,
     draft: draft,
     time: time,
     day: day,
@@ -526,6 +549,7 @@
     languageName: languageName,
     isStaff: isStaff,
     staffOnly: staffOnly,
-    widget: widget
+    widget: widget,
+    restart: restart
   };
 })();
