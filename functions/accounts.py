@@ -56,6 +56,7 @@ def _session() -> models.SessionOut:
         user=user_out(user) if user else None,
         csrf_token=web.csrf_token(),
         standing=standing.standing(user) if user else None,
+        mail=_mail_configured(),
     )
 
 
@@ -208,11 +209,7 @@ def reset_email(user: User, token: str, lang: str) -> Mail:
 )
 def request_reset(body: models.PasswordResetRequest) -> None:
     if not _mail_configured():
-        raise Problem(
-            "This portal sends no email yet, so it cannot reset passwords by email; ask an "
-            "administrator to set a new one for you.",
-            status=503,
-        )
+        raise Problem(wording.say("no_email"), status=503, code="no_email")
     store, now = web.store(), utcnow()
     email = body.email.strip()
     limited = web.count_by_address(limits.PASSWORD_RESETS, now) or web.count_by_key(

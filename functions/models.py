@@ -293,6 +293,7 @@ class SessionOut(BaseModel):
     user: UserOut | None
     csrf_token: str
     standing: Standing | None = None  # the signed-in member's points, level and privileges
+    mail: bool = False  # the portal sends email (notifications, password resets)
 
 
 class CommentOut(BaseModel):

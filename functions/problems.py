@@ -111,11 +111,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Conflict)
     def _taken(error: Conflict) -> Response:
-        return response(
-            409,
-            f"That {error.field} is already taken; choose another or sign in.",
-            errors=[{"field": error.field, "message": f"This {error.field} is taken."}],
-        )
+        code = f"{error.field}_taken"  # username_taken, email_taken
+        item = {"field": error.field, "code": code, "params": {}, "message": wording.say(code)}
+        return response(409, wording.say(f"{code}_detail"), code=code, errors=[item])
 
     @app.errorhandler(Stale)
     def _stale(error: Stale) -> Response:

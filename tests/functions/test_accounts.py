@@ -38,6 +38,15 @@ def test_usernames_in_any_script_and_unique_ignoring_case(community_app, anonymo
     assert taken.status == 409 and taken.json["errors"][0]["field"] == "username"
     email_taken = sign_up(flask_client(community_app), "someone", "A@Example.com")
     assert email_taken.status == 409 and email_taken.json["errors"][0]["field"] == "email"
+    assert email_taken.json["code"] == "email_taken"
+    in_russian = flask_client(community_app).call(
+        "POST",
+        "/api/accounts",
+        {"username": "asha-k", "email": "c@example.com", "password": PASSWORD},
+        headers={"Accept-Language": "ru"},
+    )
+    assert in_russian.status == 409 and "занято" in in_russian.json["detail"]
+    assert in_russian.json["errors"][0]["code"] == "username_taken"
 
 
 def test_sign_up_names_every_bad_field(anonymous):

@@ -110,6 +110,8 @@ def test_reset_emails_are_limited_per_address_and_per_mailbox(community_paths, s
 def test_without_mail_a_reset_says_to_ask_an_administrator(anonymous):
     reply = anonymous.call("POST", "/api/password-resets", {"email": "asha@example.com"})
     assert reply.status == 503 and "administrator" in reply.json["detail"]
+    assert reply.json["code"] == "no_email"
+    assert anonymous.get("/api/session").json["mail"] is False
 
 
 def test_signing_out_everywhere_ends_a_copied_cookie(member, community_app):
