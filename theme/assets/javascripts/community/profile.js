@@ -110,7 +110,9 @@
         own && profile.balance !== null && profile.balance !== undefined
           ? el("p", { class: "cm-balance" }, [
             C.plural("rewards.balance", profile.balance), " ",
-            el("a", { href: C.href("rewards"), text: t("profile.to_rewards") })
+            el("a", { href: C.href("rewards"), text: t("profile.to_rewards") }),
+            " · ",
+            el("a", { href: C.href("account"), text: t("settings.title") })
           ])
           : null
       ]));
