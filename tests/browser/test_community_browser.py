@@ -52,7 +52,8 @@ def test_ask_answer_vote_accept_and_notify(new_page, portal_url):
 
     sign_up(asker, portal_url, asker_name)
     url = ask(asker, portal_url, title)
-    expect(asker.locator(".cm-post--question .cm-tag")).to_have_text(["battery", "charging"])
+    # Tags show by their names in the page's language (site_config/tag_names.yml).
+    expect(asker.locator(".cm-post--question .cm-tag")).to_have_text(["Battery", "Charging"])
 
     # The question is on the list, newest first, with its tags.
     sign_up(helper, portal_url, helper_name)

@@ -249,44 +249,176 @@
 
   // ---- the full results page ----------------------------------------------------------
 
+  // The kinds a reader can narrow to (the API also knows "page", which the filter leaves out).
+  var KINDS = ["faq", "guide", "community", "question"];
+
+  function searchPageIn(lang, query, filters) {
+    var url = new URL(lang + "/" + searchPage(), siteRoot);
+    url.searchParams.set("q", query);
+    Object.keys(filters || {}).forEach(function (name) {
+      if (filters[name]) url.searchParams.set(name, filters[name]);
+    });
+    return url.href;
+  }
+
+  // Tags by their names in the page's language; the community script keeps the names
+  // (without it, tags show as they are written).
+  function community() {
+    var C = window.portalCommunity || {};
+    return {
+      tagName: C.tagName || function (tag) { return tag; },
+      tagFor: C.tagFor || function (text) { return String(text || "").trim().toLowerCase(); },
+      tagList: C.tagList || function () { return []; },
+      languageName: C.languageName || function (code) { return code; },
+      plural: C.plural || function (key, number) { return t(key) + " " + number; }
+    };
+  }
+
+  function hitItem(hit, tagHref, C) {
+    var tags = (hit.tags || []).length ? el("span", { class: "portal-search__tags" },
+      hit.tags.map(function (tag) {
+        return el("a", { class: "portal-search__tag", href: tagHref(tag), "data-tag": tag, text: C.tagName(tag) });
+      })) : null;
+    return el("li", { class: "portal-search-results__item", lang: hit.lang }, [
+      el("a", { href: new URL(hit.url, siteRoot).href, class: "portal-search-results__title", text: hitTitle(hit) }),
+      el("span", { class: "portal-search__meta", lang: pageLang, text: kindLabel(hit) }),
+      el("p", { class: "portal-search__snippet" }, [snippetNodes(hit.snippet)]),
+      tags
+    ]);
+  }
+
   function resultsWidget(place) {
+    var C = community();
     place.textContent = "";
     var params = new URLSearchParams(location.search);
     var query = (params.get("q") || "").trim();
-    var page = parseInt(params.get("page") || "1", 10) || 1;
+    var state = {
+      page: parseInt(params.get("page") || "1", 10) || 1,
+      kind: KINDS.indexOf(params.get("kind")) >= 0 ? params.get("kind") : "",
+      tag: params.get("tag") ? C.tagFor(params.get("tag")) : "" // the identifier, or a name
+    };
+
+    function filtersNow() { return { kind: state.kind, tag: state.tag }; }
+    function pageHref(page, filters) {
+      var url = new URL(searchPageIn(pageLang, query, filters || filtersNow()));
+      if (page > 1) url.searchParams.set("page", String(page));
+      return url.href;
+    }
+
+    // ---- the filters: type and tag, kept in the address
+    var kindSelect = el("select", { id: nextId("portal-search-kind"), name: "kind" });
+    kindSelect.appendChild(el("option", { value: "", text: t("search.filter.kind.all") }));
+    KINDS.forEach(function (kind) { kindSelect.appendChild(el("option", { value: kind, text: t("search.kind." + kind) })); });
+    kindSelect.value = state.kind;
+    var tagSelect = el("select", { id: nextId("portal-search-tag"), name: "tag" });
+    tagSelect.appendChild(el("option", { value: "", text: t("search.filter.tag.any") }));
+    var tags = C.tagList();
+    if (state.tag && tags.indexOf(state.tag) < 0) tags = [state.tag].concat(tags);
+    tags.forEach(function (tag) { tagSelect.appendChild(el("option", { value: tag, text: C.tagName(tag) })); });
+    tagSelect.value = state.tag;
+    var filters = el("form", { class: "portal-search-filters", "aria-label": t("search.filters") }, [
+      el("div", { class: "portal-search-filters__field" }, [
+        el("label", { for: kindSelect.id, text: t("search.filter.kind") }), kindSelect
+      ]),
+      el("div", { class: "portal-search-filters__field" }, [
+        el("label", { for: tagSelect.id, text: t("search.filter.tag") }), tagSelect
+      ])
+    ]);
+    var timer = null;
+    function changed() {
+      state.kind = kindSelect.value;
+      state.tag = tagSelect.value;
+      state.page = 1;
+      history.replaceState(null, "", pageHref(1));
+      // Arrow keys on a closed select change it at each step: search once they rest.
+      clearTimeout(timer);
+      timer = setTimeout(run, 250);
+    }
+    kindSelect.addEventListener("change", changed);
+    tagSelect.addEventListener("change", changed);
+    filters.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+
     var status = el("p", { class: "portal-search-results__status", role: "status" });
     var list = el("ol", { class: "portal-search-results__list" });
+    var elsewhere = el("section", { class: "portal-search-elsewhere", hidden: "" });
+    // Material takes a click on a link into another language's site for its language
+    // switcher (and opens this page's counterpart there): these links go where they say.
+    elsewhere.addEventListener("click", function (event) { event.stopPropagation(); });
     var pager = el("nav", { class: "portal-search-results__pager" });
-    place.appendChild(status);
-    place.appendChild(list);
-    place.appendChild(pager);
     if (!query) return;
-    // submitted: a search the reader asked for (not one typed halfway), so one that finds
-    // nothing is counted as a gap in the content.
-    fetchResults({ q: query, lang: pageLang, kind: params.get("kind"), tag: params.get("tag"), page: page, submitted: "1" })
-      .then(function (body) {
-        var notes = [];
-        if (body.did_you_mean) notes.push(t("search.corrected", { query: body.did_you_mean }));
-        notes.push(body.total
-          ? t(body.total_exact === false ? "search.count_about" : "search.count", { count: numbers.format(body.total) })
-          : t("search.empty", { query: query }));
-        status.textContent = notes.join(" ");
-        body.items.forEach(function (hit) {
-          list.appendChild(el("li", { class: "portal-search-results__item" }, [
-            el("a", { href: new URL(hit.url, siteRoot).href, class: "portal-search-results__title", text: hitTitle(hit) }),
-            el("span", { class: "portal-search__meta", text: kindLabel(hit) }),
-            el("p", { class: "portal-search__snippet" }, [snippetNodes(hit.snippet)])
-          ]));
-        });
-        if (body.pages > 1) {
-          if (page > 1) pager.appendChild(el("a", { href: resultsPage(query, page - 1), rel: "prev", text: t("search.previous") }));
-          pager.appendChild(el("span", { text: t("search.page", { page: page, pages: body.pages }) }));
-          if (page < body.pages) pager.appendChild(el("a", { href: resultsPage(query, page + 1), rel: "next", text: t("search.next") }));
-        }
-      })
-      .catch(function (error) {
-        status.textContent = error.problem ? error.problem.detail : t("search.error");
+    [filters, status, list, elsewhere, pager].forEach(function (node) { place.appendChild(node); });
+
+    function tagHref(tag) { return pageHref(1, { kind: state.kind, tag: tag }); }
+
+    function clearButton() {
+      var button = el("button", { type: "button", class: "portal-search-results__clear", text: t("search.filter.clear") });
+      button.addEventListener("click", function () {
+        kindSelect.value = "";
+        tagSelect.value = "";
+        changed();
+        kindSelect.focus();
       });
+      return button;
+    }
+
+    // Nothing here in this language: say where there is something, link to that
+    // language's results page, and show the best of it here.
+    function offerElsewhere(found) {
+      elsewhere.textContent = "";
+      elsewhere.hidden = !found.length;
+      if (!found.length) return;
+      elsewhere.appendChild(el("p", { text: t("search.elsewhere", { query: query }) }));
+      elsewhere.appendChild(el("ul", { class: "portal-search-elsewhere__links" }, found.map(function (other) {
+        return el("li", null, [el("a", {
+          href: searchPageIn(other.lang, query, filtersNow()),
+          "data-lang": other.lang,
+          text: C.plural("search.elsewhere.count", other.total, { language: C.languageName(other.lang) })
+        })]);
+      })));
+      var best = found.slice().sort(function (a, b) { return b.total - a.total; })[0];
+      var heading = el("h2", { class: "portal-search-elsewhere__title", text: t("search.elsewhere.results", { language: C.languageName(best.lang) }) });
+      var shown = el("ol", { class: "portal-search-results__list", lang: best.lang });
+      fetchResults({ q: query, lang: best.lang, kind: state.kind, tag: state.tag }).then(function (body) {
+        body.items.slice(0, 5).forEach(function (hit) { shown.appendChild(hitItem(hit, tagHref, C)); });
+        if (shown.children.length) { elsewhere.appendChild(heading); elsewhere.appendChild(shown); }
+      }, function () { /* the links above still lead there */ });
+    }
+
+    var asked = 0;
+    function run() {
+      var mine = ++asked;
+      place.setAttribute("aria-busy", "true");
+      // submitted: a search the reader asked for (not one typed halfway), so one that finds
+      // nothing is counted as a gap in the content.
+      fetchResults({ q: query, lang: pageLang, kind: state.kind, tag: state.tag, page: state.page, submitted: "1" })
+        .then(function (body) {
+          if (mine !== asked) return;
+          list.textContent = "";
+          pager.textContent = "";
+          status.textContent = "";
+          var notes = [];
+          if (body.did_you_mean) notes.push(t("search.corrected", { query: body.did_you_mean }));
+          var filtered = !!(state.kind || state.tag);
+          notes.push(body.total
+            ? t(body.total_exact === false ? "search.count_about" : "search.count", { count: numbers.format(body.total) })
+            : t(filtered ? "search.filter.empty" : "search.empty", { query: query }));
+          status.appendChild(document.createTextNode(notes.join(" ")));
+          if (!body.total && filtered) { status.appendChild(document.createTextNode(" ")); status.appendChild(clearButton()); }
+          body.items.forEach(function (hit) { list.appendChild(hitItem(hit, tagHref, C)); });
+          offerElsewhere(body.total ? [] : body.other_languages || []);
+          if (body.pages > 1) {
+            if (state.page > 1) pager.appendChild(el("a", { href: pageHref(state.page - 1), rel: "prev", text: t("search.previous") }));
+            pager.appendChild(el("span", { text: t("search.page", { page: state.page, pages: body.pages }) }));
+            if (state.page < body.pages) pager.appendChild(el("a", { href: pageHref(state.page + 1), rel: "next", text: t("search.next") }));
+          }
+        })
+        .catch(function (error) {
+          if (mine !== asked) return;
+          status.textContent = error.problem ? error.problem.detail : t("search.error");
+        })
+        .then(function () { if (mine === asked) place.removeAttribute("aria-busy"); });
+    }
+    run();
   }
 
   // For other widgets: suggest(input, list, {lang, kind, limit, onPick}) turns an input and
@@ -300,5 +432,9 @@
   };
 
   document.querySelectorAll('[data-widget="search"]').forEach(searchBox);
-  document.querySelectorAll('[data-widget="search-results"]').forEach(resultsWidget);
+  // The results page names tags and languages with the community script's helpers, which
+  // load after this one: start it once every script has run.
+  function startResults() { document.querySelectorAll('[data-widget="search-results"]').forEach(resultsWidget); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startResults);
+  else setTimeout(startResults, 0);
 })();

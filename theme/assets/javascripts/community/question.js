@@ -141,9 +141,10 @@
     if (kind === "question") {
       fields.push(C.field({ name: "title", label: t("askform.title"), value: post.title, attrs: { maxlength: "150" } }));
     }
-    fields.push(C.field({ name: "body", multiline: true, rows: 10, label: t("askform.body"), hint: t("cm.markdown"), value: post.body }));
+    var bodyField = C.withPreview(C.field({ name: "body", multiline: true, rows: 10, label: t("askform.body"), hint: t("cm.markdown"), value: post.body }), post.lang);
+    fields.push(bodyField);
     if (kind === "question") {
-      fields.push(C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: post.tags.join(" ") }));
+      fields.push(C.tagChips(C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: post.tags.map(C.tagName).join(", ") })));
     }
     fields.push(C.field({ name: "reason", label: t("edit.reason"), hint: t("edit.reason.hint"), attrs: { maxlength: "300" } }));
     var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("edit.save") });
@@ -164,6 +165,7 @@
         body.tags = C.parseTags(form.elements.tags.value);
       }
       C.clearProblems(form, box);
+      bodyField.showWriting();
       C.busy(submit, true);
       C.api("PATCH", path, body).then(function (updated) {
         C.announce(t("edit.done"));
@@ -178,14 +180,81 @@
 
   // ---- one post (the question or an answer) ------------------------------------------
 
-  function byline(kind, post) {
+  // ---- revisions: who changed what, when and why ------------------------------------
+
+  function revisionItem(revision, number, lang) {
+    var text = [];
+    if (revision.title) text.push(el("p", { class: "cm-revision__title", text: revision.title }));
+    text.push(el("pre", { class: "cm-revision__body", text: revision.body }));
+    if (revision.tags && revision.tags.length) {
+      text.push(el("p", { class: "cm-revision__tags" }, C.compose(t("revisions.tags"), {
+        tags: el("span", { class: "cm-tags" }, revision.tags.map(C.tagLink))
+      })));
+    }
+    return el("li", { class: "cm-revision" }, [
+      el("p", { class: "cm-revision__head" }, [
+        el("strong", { text: t("revisions.number", { number: C.number(number) }) }), " · ",
+        C.member(revision.author), " · ", C.time(revision.created_at)
+      ]),
+      el("p", { class: "cm-revision__reason" }, revision.reason
+        ? t("revisions.reason", { reason: revision.reason })
+        : t("revisions.no_reason")),
+      el("div", { class: "cm-revision__text", lang: lang }, text)
+    ]);
+  }
+
+  // "edited 3 hours ago" opens the post's history (GET .../revisions), loaded when first asked.
+  function revisions(path, post, lang) {
+    var panel = el("div", { class: "cm-revisions", id: C.id("revisions"), hidden: true });
+    var toggle = el("button", {
+      type: "button",
+      class: "cm-link-button cm-edited",
+      "aria-expanded": "false",
+      "aria-controls": panel.id
+    }, C.compose(t("post.edited"), { time: C.time(post.updated_at) }));
+    var label = el("span", { class: "cm-revisions__toggle", text: " · " + t("revisions.show") });
+    toggle.appendChild(label);
+    var loaded = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      label.textContent = " · " + t(open ? "revisions.hide" : "revisions.show");
+      panel.hidden = !open;
+      if (!open || loaded) return;
+      loaded = true;
+      panel.setAttribute("aria-busy", "true");
+      panel.textContent = t("cm.loading");
+      C.api("GET", path + "/revisions").then(function (page) {
+        panel.textContent = "";
+        C.append(panel, [
+          el("h3", { class: "cm-revisions__title", text: t("revisions.title") }),
+          page.items.length
+            ? el("ol", { class: "cm-revisions__list", reversed: true }, page.items.map(function (revision, index) {
+              return revisionItem(revision, page.items.length - index, lang);
+            }))
+            : el("p", { text: t("revisions.none") })
+        ]);
+      }, function (error) {
+        loaded = false;
+        panel.textContent = "";
+        panel.appendChild(el("p", { class: "cm-inline-problem", role: "alert", text: error.detail }));
+      }).then(function () { panel.removeAttribute("aria-busy"); });
+    });
+    return { toggle: toggle, panel: panel };
+  }
+
+  function byline(kind, post, path, lang) {
     var parts = [C.compose(t(kind === "question" ? "question.asked" : "answer.answered"), {
       time: C.time(post.created_at), author: C.member(post.author)
     })];
+    var history = null;
     if (post.updated_at && post.updated_at !== post.created_at) {
-      parts.push(el("span", { class: "cm-edited" }, C.compose(t("post.edited"), { time: C.time(post.updated_at) })));
+      history = revisions(path, post, lang);
+      parts.push(history.toggle);
     }
-    return el("div", { class: "cm-byline" }, parts);
+    var line = el("div", { class: "cm-byline" }, parts);
+    line.history = history && history.panel;
+    return line;
   }
 
   function postCard(kind, post, path, user, extras) {
@@ -196,12 +265,14 @@
     var actions = el("div", { class: "cm-post__actions" }, (extras.actions || []).concat(
       moderation ? moderation.actions(kind, post, path, user, extras.reload, extras.question) : []
     ));
+    var credit = byline(kind, post, path, extras.lang);
     var main = el("div", { class: "cm-post__main" }, [
       extras.badge || null,
       moderation ? moderation.notices(kind, post) : null,
       body,
       extras.tags || null,
-      el("div", { class: "cm-post__footer" }, [actions, byline(kind, post)]),
+      el("div", { class: "cm-post__footer" }, [actions, credit]),
+      credit.history,
       comments(post.comments || [], path, user)
     ]);
     card = el("article", {
@@ -316,9 +387,7 @@
         lang: question.lang,
         actions: [follow],
         tags: el("div", { class: "cm-meta" }, [
-          el("span", { class: "cm-tags" }, question.tags.map(function (tag) {
-            return el("a", { class: "cm-tag", href: C.href("questions", { tag: tag }), text: tag });
-          })),
+          el("span", { class: "cm-tags" }, question.tags.map(C.tagLink)),
           question.lang !== C.lang ? el("span", { class: "cm-lang", lang: question.lang, text: C.languageName(question.lang) }) : null,
           el("span", { class: "cm-views", text: C.plural("cm.views", question.view_count) })
         ]),
@@ -429,19 +498,22 @@
       section.appendChild(el("p", { class: "cm-notice" }, signInLinks("answer.signin", "answer")));
       return section;
     }
-    var saved = C.draft("answer." + question.id);
-    var input = C.field({ name: "body", multiline: true, rows: 8, label: t("answer.body"), hint: t("cm.markdown"), value: saved.load().body || "" });
+    var saved = C.keptDraft("answer." + question.id);
+    var input = C.withPreview(C.field({ name: "body", multiline: true, rows: 8, label: t("answer.body"), hint: t("cm.markdown"), value: saved.load().body || "" }), question.lang);
     var box = C.problemBox();
     var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("answer.submit") });
-    var form = el("form", { class: "cm-form", novalidate: true }, [input, box, el("div", { class: "cm-actions" }, [submit])]);
+    var restored = C.draftNotice(saved, [{ name: "body", control: input.control }]);
+    var form = el("form", { class: "cm-form", novalidate: true }, [restored, input, box, el("div", { class: "cm-actions" }, [submit])]);
     input.control.addEventListener("input", function () { saved.save({ body: input.control.value }); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       C.clearProblems(form, box);
+      input.showWriting();
       C.busy(submit, true);
       C.api("POST", "/questions/" + question.id + "/answers", { body: input.control.value }).then(function (answer) {
         saved.clear();
         input.control.value = "";
+        restored.hidden = true;
         C.busy(submit, false);
         added(answer);
       }, function (error) {

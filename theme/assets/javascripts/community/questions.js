@@ -1,4 +1,6 @@
-// The questions list (sort tabs, tag and language filters, "load more") and the ask form.
+// The questions list (sort tabs, tag and language filters, "load more") and the ask form;
+// and what the question page shares with them: tags by their names in the page's language,
+// drafts kept per language, and a Markdown preview.
 (function () {
   "use strict";
   var C = window.portalCommunity;
@@ -6,9 +8,50 @@
   var el = C.el;
   var SORTS = ["newest", "active", "votes", "unanswered"];
 
-  function tagLink(tag) {
-    return el("a", { class: "cm-tag", href: C.href("questions", { tag: tag }), text: tag });
+  // ---- tags: one identifier, a name in each language ---------------------------------
+
+  // The build puts each tag's name in the page's language into the page's words, as
+  // "tag.<identifier>" (site_config/ui.py). Links and the API keep the identifier.
+  var TAG_NAMES = {};
+  var TAG_BY_NAME = {};
+  (function () {
+    var words = {};
+    try { words = JSON.parse(document.getElementById("portal-ui").textContent); } catch (e) { /* none */ }
+    Object.keys(words).forEach(function (key) {
+      if (key.slice(0, 4) !== "tag.") return;
+      var tag = key.slice(4);
+      TAG_NAMES[tag] = words[key];
+      TAG_BY_NAME[tag] = tag;
+      TAG_BY_NAME[words[key].toLocaleLowerCase(C.lang)] = tag;
+    });
+  })();
+
+  function tagName(tag) {
+    return Object.prototype.hasOwnProperty.call(TAG_NAMES, tag) ? TAG_NAMES[tag] : tag;
   }
+
+  // The tag a reader means by what they typed: a name in this language or an identifier
+  // (the API also knows the other languages' names).
+  function tagFor(text) {
+    var key = String(text || "").trim().replace(/^#/, "").split(/\s+/).join(" ").toLocaleLowerCase(C.lang);
+    return Object.prototype.hasOwnProperty.call(TAG_BY_NAME, key) ? TAG_BY_NAME[key] : key;
+  }
+
+  // Every named tag, by its name in this language, alphabetically.
+  function tagList() {
+    return Object.keys(TAG_NAMES).sort(function (a, b) {
+      return TAG_NAMES[a].localeCompare(TAG_NAMES[b], C.lang);
+    });
+  }
+
+  function tagLink(tag) {
+    return el("a", { class: "cm-tag", href: C.href("questions", { tag: tag }), "data-tag": tag, text: tagName(tag) });
+  }
+
+  C.tagName = tagName;
+  C.tagFor = tagFor;
+  C.tagList = tagList;
+  C.tagLink = tagLink;
 
   function stat(count, key, extra) {
     return el("span", { class: "cm-stat" + (extra ? " " + extra : "") }, C.plural(key, count));
@@ -45,7 +88,7 @@
     var query = new URLSearchParams(location.search);
     var state = {
       sort: SORTS.indexOf(query.get("sort")) >= 0 ? query.get("sort") : "newest",
-      tag: (query.get("tag") || "").trim().toLowerCase(),
+      tag: tagFor(query.get("tag")), // ?tag= takes the identifier or a name
       // The reader's own language first; "all" shows every language.
       lang: C.LANGUAGES.concat("all").indexOf(query.get("lang")) >= 0 ? query.get("lang") : C.lang,
       // One member's questions (from their profile): newest first, on their own.
@@ -64,7 +107,11 @@
         });
       }));
 
-    var tagField = C.field({ name: "tag", label: t("questions.filter.tag"), value: state.tag, attrs: { placeholder: t("questions.filter.tag.placeholder"), autocomplete: "off" } });
+    var tagChoices = el("datalist", { id: C.id("tags") }, tagList().map(function (tag) {
+      return el("option", { value: tagName(tag) });
+    }));
+    var tagField = C.field({ name: "tag", label: t("questions.filter.tag"), value: tagName(state.tag), attrs: { placeholder: t("questions.filter.tag.placeholder"), autocomplete: "off", list: tagChoices.id } });
+    tagField.appendChild(tagChoices);
     var langSelect = el("select", null, [el("option", { value: "all", text: t("questions.filter.all_languages") })]
       .concat(C.LANGUAGES.map(function (code) {
         return el("option", { value: code, lang: code, text: C.languageName(code) });
@@ -78,9 +125,31 @@
     ]);
     filters.addEventListener("submit", function (event) {
       event.preventDefault();
-      state.tag = tagField.control.value.trim().toLowerCase().replace(/^#/, "");
+      state.tag = tagFor(tagField.control.value);
       reload();
     });
+    // On a phone the filters fold away (the questions come first); open on wider screens
+    // and whenever a filter is in use.
+    filters.id = C.id("filters");
+    var filterToggle = el("button", { type: "button", class: "cm-link-button cm-filter-toggle", "aria-controls": filters.id, text: t("questions.filter") });
+    var filterBox = el("div", { class: "cm-filter-box" }, [filterToggle, filters]);
+    function showFilters(on) {
+      filterBox.classList.toggle("cm-filter-box--folded", !on);
+      filterToggle.setAttribute("aria-expanded", String(on));
+    }
+    filterToggle.addEventListener("click", function () {
+      var on = filterToggle.getAttribute("aria-expanded") !== "true";
+      showFilters(on);
+      if (on) tagField.control.focus();
+    });
+    // Folded, the button says which filters are in use.
+    function showFiltersInUse() {
+      var used = [];
+      if (state.tag) used.push(tagName(state.tag));
+      if (state.lang !== C.lang) used.push(state.lang === "all" ? t("questions.filter.all_languages") : C.languageName(state.lang));
+      filterToggle.textContent = t("questions.filter") + (used.length ? ": " + used.join(", ") : "");
+    }
+    showFilters(false);
 
     var summary = el("p", { class: "cm-summary-line", "aria-live": "polite" });
     var byAuthor = el("p", { class: "cm-notice", hidden: true });
@@ -105,7 +174,7 @@
         tabs,
         el("a", { class: "md-button md-button--primary", href: C.href("ask"), text: t("questions.ask") })
       ]),
-      byAuthor, filters, summary, box, list, more
+      byAuthor, filterBox, summary, box, list, more
     ]);
 
     function reload() {
@@ -121,10 +190,11 @@
     }
 
     function load(append) {
+      showFiltersInUse();
       tabs.querySelectorAll("button").forEach(function (button) {
         button.setAttribute("aria-pressed", String(button.getAttribute("data-sort") === state.sort));
       });
-      tabs.hidden = filters.hidden = !!state.author;
+      tabs.hidden = filterBox.hidden = !!state.author;
       byAuthor.hidden = true;
       var params = new URLSearchParams({ limit: "20" });
       if (state.author) {
@@ -182,17 +252,188 @@
     load(false);
   });
 
-  // ---- the ask form ------------------------------------------------------------------
+  // ---- tags typed in a form ----------------------------------------------------------
 
+  // "аккумулятор, резервная копия" → ["battery", "backup"]: a name of several words is
+  // one tag; otherwise spaces and commas separate tags.
   function parseTags(text) {
     var seen = [];
-    text.toLowerCase().split(/[\s,，、]+/).forEach(function (tag) {
-      tag = tag.replace(/^#/, "");
+    function add(tag) {
       if (tag && seen.indexOf(tag) < 0) seen.push(tag);
+    }
+    String(text || "").split(/[,，、]+/).forEach(function (part) {
+      var words = part.trim().split(/\s+/).filter(Boolean);
+      for (var start = 0; start < words.length;) {
+        var end = words.length;
+        while (end > start + 1 && tagFor(words.slice(start, end).join(" ")) === words.slice(start, end).join(" ").toLocaleLowerCase(C.lang)) end -= 1;
+        add(tagFor(words.slice(start, end).join(" ")));
+        start = end;
+      }
     });
     return seen;
   }
   C.parseTags = parseTags;
+
+  // The tags a form's field will send, shown by name as it is typed, and the named tags
+  // that begin with the word being typed, to pick with a click or Enter.
+  function tagChips(field) {
+    var input = field.control;
+    var chosen = el("ul", { class: "cm-chips", "aria-label": t("askform.tags.chosen") });
+    var offers = el("div", { class: "cm-chips cm-chips--offers", role: "group", "aria-label": t("askform.tags.suggest"), hidden: true });
+    function show() {
+      chosen.textContent = "";
+      // The word being typed becomes a chip once a comma ends it, or once it names a tag.
+      var typed = input.value;
+      var last = typed.split(/[,，、]/).pop();
+      if (last.trim() && !Object.prototype.hasOwnProperty.call(TAG_BY_NAME, tagFor(last))) typed = typed.slice(0, typed.length - last.length);
+      parseTags(typed).forEach(function (tag) {
+        chosen.appendChild(el("li", { class: "cm-tag", "data-tag": tag, text: tagName(tag) }));
+      });
+      chosen.hidden = !chosen.children.length;
+      var typing = input.value.split(/[,，、]/).pop().trim().toLocaleLowerCase(C.lang);
+      offers.textContent = "";
+      if (typing) {
+        tagList().filter(function (tag) {
+          var name = tagName(tag).toLocaleLowerCase(C.lang);
+          return (name.indexOf(typing) === 0 || tag.indexOf(typing) === 0) && name !== typing && tag !== typing;
+        }).slice(0, 6).forEach(function (tag) {
+          offers.appendChild(el("button", { type: "button", class: "cm-tag cm-tag--offer", text: tagName(tag), onclick: function () {
+            var parts = input.value.split(/([,，、])/);
+            parts[parts.length - 1] = (parts.length > 1 ? " " : "") + tagName(tag);
+            input.value = parts.join("") + ", ";
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            input.focus();
+          } }));
+        });
+      }
+      offers.hidden = !offers.children.length;
+    }
+    input.addEventListener("input", show);
+    C.append(field, [offers, chosen]);
+    show();
+    return field;
+  }
+  C.tagChips = tagChips;
+
+  // ---- drafts: unsent text kept in this browser, per language --------------------------
+
+  // Kept in localStorage under the page's language, so a reload, a sign-in or a closed tab
+  // loses nothing, and a draft begun in one language does not appear in another.
+  function keptDraft(key) {
+    var name = "portal.draft." + C.lang + "." + key;
+    return {
+      load: function () {
+        try { return JSON.parse(localStorage.getItem(name)) || {}; } catch (e) { return {}; }
+      },
+      save: function (value) {
+        var empty = Object.keys(value).every(function (field) { return field === "lang" || !String(value[field] || "").trim(); });
+        try {
+          if (empty) localStorage.removeItem(name);
+          else localStorage.setItem(name, JSON.stringify(value));
+        } catch (e) { /* full or off */ }
+      },
+      clear: function () {
+        try { localStorage.removeItem(name); } catch (e) { /* off */ }
+      }
+    };
+  }
+  C.keptDraft = keptDraft;
+
+  // "Your unsent draft was restored" with a way to throw it away; hidden when there is none.
+  function draftNotice(saved, fields) {
+    var text = fields.filter(function (field) { return field.name !== "lang"; });
+    var restored = text.some(function (field) { return field.control.value.trim(); });
+    var notice = el("p", { class: "cm-draft-notice", hidden: !restored }, [
+      t("draft.restored"), " ",
+      el("button", { type: "button", class: "cm-link-button", text: t("draft.discard"), onclick: function () {
+        text.forEach(function (field) {
+          field.control.value = "";
+          field.control.dispatchEvent(new Event("input", { bubbles: true }));
+        });
+        saved.clear();
+        notice.hidden = true;
+        text[0].control.focus();
+      } })
+    ]);
+    return notice;
+  }
+  C.draftNotice = draftNotice;
+
+  // ---- Markdown preview ----------------------------------------------------------------
+
+  // "Write" and "Preview" above a Markdown field: the preview is the API's rendering
+  // (POST /api/preview), sanitised exactly as the post will show.
+  function previewProblem(error) {
+    if (error.status === 422 && error.errors.length) {
+      return error.errors.map(function (item) { return item.message; }).join(" ");
+    }
+    if (error.status === 429 && error.retryAfter) return t("cm.error.retry_after", { wait: C.duration(Number(error.retryAfter), true) });
+    if (error.status === 0) return error.detail; // the network: already in the page's words
+    return t("preview.error");
+  }
+
+  function withPreview(field, lang) {
+    var control = field.control;
+    var write = el("button", { type: "button", class: "cm-tab", "aria-pressed": "true", text: t("preview.write") });
+    var show = el("button", { type: "button", class: "cm-tab", "aria-pressed": "false", text: t("preview.show") });
+    var panel = el("div", { class: "cm-preview cm-body", role: "region", "aria-label": t("preview.label"), "aria-live": "polite", tabindex: "-1", lang: lang || null, hidden: true });
+    var asked = 0;
+
+    function mode(previewing) {
+      write.setAttribute("aria-pressed", String(!previewing));
+      show.setAttribute("aria-pressed", String(previewing));
+      control.hidden = previewing;
+      panel.hidden = !previewing;
+      if (previewing) render();
+      else control.focus();
+    }
+
+    function say(text) {
+      panel.textContent = "";
+      panel.appendChild(el("p", { class: "cm-hint", text: text }));
+    }
+
+    function render() {
+      var text = control.value;
+      var mine = ++asked;
+      if (!text.trim()) return say(t("preview.empty"));
+      say(t("cm.loading"));
+      panel.setAttribute("aria-busy", "true");
+      C.session().then(function (current) {
+        if (!current.user) return { signedOut: true };
+        return C.api("POST", "/preview", { body: text }, { signIn: false });
+      }).then(function (result) {
+        if (mine !== asked) return;
+        if (result.signedOut) {
+          panel.textContent = "";
+          panel.appendChild(el("p", { class: "cm-hint" }, C.compose(t("preview.signin"), {
+            signin: el("a", { href: C.loginHref(), text: t("account.signin.inline") })
+          })));
+          return;
+        }
+        panel.innerHTML = result.html; // rendered and sanitised by the API
+      }, function (error) {
+        if (mine !== asked) return;
+        panel.textContent = "";
+        panel.appendChild(el("p", { class: "cm-inline-problem", role: "alert", text: previewProblem(error) }));
+      }).then(function () {
+        if (mine === asked) panel.removeAttribute("aria-busy");
+      });
+    }
+
+    write.addEventListener("click", function () { mode(false); });
+    show.addEventListener("click", function () { mode(true); });
+    // Back to writing when the form shows a problem on this field.
+    control.addEventListener("invalid", function () { mode(false); });
+    var tabs = el("div", { class: "cm-tabs cm-preview-tabs", role: "group", "aria-label": t("preview.mode") }, [write, show]);
+    field.insertBefore(tabs, control);
+    control.insertAdjacentElement("afterend", panel);
+    field.showWriting = function () { if (control.hidden) mode(false); };
+    return field;
+  }
+  C.withPreview = withPreview;
+
+  // ---- the ask form ------------------------------------------------------------------
 
   function languageSelect(value) {
     return el("select", null, C.LANGUAGES.map(function (code) {
@@ -203,7 +444,7 @@
   }
 
   C.widget("ask-question", function (node) {
-    var saved = C.draft("ask");
+    var saved = keptDraft("ask");
     var values = saved.load();
     var title = C.field({ name: "title", label: t("askform.title"), hint: t("askform.title.hint"), value: values.title || "", attrs: { maxlength: "150", autocomplete: "off" } });
     var similarList = el("ul", { class: "cm-similar__list" });
@@ -211,14 +452,15 @@
       el("h2", { class: "cm-similar__title", text: t("askform.similar") }),
       similarList
     ]);
-    var body = C.field({ name: "body", multiline: true, rows: 10, label: t("askform.body"), hint: t("askform.body.hint"), value: values.body || "" });
-    var tags = C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: values.tags || "", attrs: { autocomplete: "off" } });
+    var body = withPreview(C.field({ name: "body", multiline: true, rows: 10, label: t("askform.body"), hint: t("askform.body.hint"), value: values.body || "" }));
+    var tags = tagChips(C.field({ name: "tags", label: t("askform.tags"), hint: t("askform.tags.hint"), value: values.tags || "", attrs: { autocomplete: "off" } }));
     var lang = C.field({ name: "lang", label: t("askform.language"), control: languageSelect(values.lang || C.lang) });
     var box = C.problemBox();
     var submit = el("button", { type: "submit", class: "md-button md-button--primary", text: t("askform.submit") });
     var notice = el("div", { class: "cm-notice", hidden: true });
+    var restored = draftNotice(saved, [title.control, body.control, tags.control].map(function (control) { return { name: control.name, control: control }; }));
     var form = el("form", { class: "cm-form", novalidate: true, "aria-label": t("askform.form") }, [
-      title, similar, body, tags, lang, box, el("div", { class: "cm-actions" }, [submit])
+      restored, title, similar, body, tags, lang, box, el("div", { class: "cm-actions" }, [submit])
     ]);
     C.append(node, [notice, form]);
 
@@ -243,6 +485,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       C.clearProblems(form, box);
+      body.showWriting();
       C.busy(submit, true);
       C.api("POST", "/questions", {
         title: title.control.value.trim(),
