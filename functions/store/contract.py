@@ -923,9 +923,10 @@ class Store(Protocol):
         ...
 
     def member_stats(
-        self, user_ids: Sequence[int], periods: Sequence[str]
+        self, user_ids: Sequence[int], periods: Sequence[str], names: Sequence[str] | None = None
     ) -> dict[tuple[int, str, str], int]:
-        """The members' numbers (leaderboard points aside) in these periods."""
+        """The members' numbers in these periods: these ``names``, or every one but the
+        leaderboards' points."""
         ...
 
     def answer_scores(self, answer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:

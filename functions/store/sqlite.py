@@ -1830,14 +1830,24 @@ class SQLiteStore:
         return {(event_id, user_id, key) for event_id, user_id, key in rows}
 
     def member_stats(
-        self, user_ids: Sequence[int], periods: Sequence[str]
+        self, user_ids: Sequence[int], periods: Sequence[str], names: Sequence[str] | None = None
     ) -> dict[tuple[int, str, str], int]:
-        rows = self._db.execute(
-            "SELECT s.user_id, s.name, s.period, s.value FROM json_each(?1) AS u"
-            " JOIN member_stats AS s ON s.user_id = u.value"
-            " WHERE s.period IN (SELECT value FROM json_each(?2)) AND s.name NOT LIKE 'points%'",
-            (json.dumps(list(user_ids)), json.dumps(list(periods))),
-        ).fetchall()
+        if names is None:
+            rows = self._db.execute(
+                "SELECT s.user_id, s.name, s.period, s.value FROM json_each(?1) AS u"
+                " JOIN member_stats AS s ON s.user_id = u.value"
+                " WHERE s.period IN (SELECT value FROM json_each(?2))"
+                " AND s.name NOT LIKE 'points%'",
+                (json.dumps(list(user_ids)), json.dumps(list(periods))),
+            ).fetchall()
+        else:  # a seek on the whole key for each (member, name, period)
+            rows = self._db.execute(
+                "SELECT s.user_id, s.name, s.period, s.value"
+                " FROM json_each(?1) AS u, json_each(?2) AS n, json_each(?3) AS p"
+                " JOIN member_stats AS s"
+                " ON s.user_id = u.value AND s.name = n.value AND s.period = p.value",
+                (json.dumps(list(user_ids)), json.dumps(list(names)), json.dumps(list(periods))),
+            ).fetchall()
         return {(user_id, name, period): value for user_id, name, period, value in rows}
 
     def answer_scores(self, answer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -1854,8 +1864,7 @@ class SQLiteStore:
             if not self._cursor_at(db, consumer, after):
                 return False  # another runner handled this batch first
             boards: Counter[tuple[int, str, str]] = Counter()
-            for entry in update.entries:
-                self._book(db, entry, boards)
+            self._book(db, update.entries, boards)
             for award in update.awards:
                 new = db.execute(
                     "INSERT INTO awards (user_id, kind, name, tier, period, event_id, at)"
@@ -1875,7 +1884,7 @@ class SQLiteStore:
                 if award.kind == "badge":
                     self._count(db, "users", award.tier, award.user_id, 1)
                 if award.booking is not None:
-                    self._book(db, award.booking, boards)
+                    self._book(db, [award.booking], boards)
                 self._event(
                     db,
                     "awarded",
@@ -1903,36 +1912,55 @@ class SQLiteStore:
 
     @staticmethod
     def _book(
-        db: sqlite3.Connection, entry: Booking, boards: Counter[tuple[int, str, str]]
+        db: sqlite3.Connection, entries: Sequence[Booking], boards: Counter[tuple[int, str, str]]
     ) -> None:
-        """Book one entry (once per event, member and key): reputation moves by its points,
-        the balance too but never below 0, and the leaderboards it counts toward."""
-        (balance,) = db.execute(
-            "SELECT balance FROM users WHERE id = ?", (entry.user_id,)
-        ).fetchone()
-        spendable = max(entry.points, -balance)
+        """Book entries (each once per event, member and key) in a few statements: reputation
+        moves by their points, the balance too but never below 0 (worked out in order from
+        the balances read once), and the leaderboards they count toward."""
+        if not entries:
+            return
+        users = json.dumps(sorted({entry.user_id for entry in entries}))
+        balance = dict(
+            db.execute(
+                "SELECT id, balance FROM users WHERE id IN (SELECT value FROM json_each(?))",
+                (users,),
+            ).fetchall()
+        )
+        rows, by_key = [], {}
+        for entry in entries:
+            spendable = max(entry.points, -balance[entry.user_id])
+            balance[entry.user_id] += spendable
+            rows.append(
+                [
+                    entry.user_id,
+                    entry.points,
+                    spendable,
+                    entry.reason,
+                    entry.key,
+                    entry.post,
+                    entry.event_id,
+                    entry.at,
+                ]
+            )
+            by_key[(entry.event_id, entry.user_id, entry.key)] = entry
         booked = db.execute(
             "INSERT INTO ledger (user_id, points, spendable, reason, key, post, event_id, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
-            (
-                entry.user_id,
-                entry.points,
-                spendable,
-                entry.reason,
-                entry.key,
-                entry.post,
-                entry.event_id,
-                entry.at,
-            ),
+            " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,"
+            " value ->> 5, value ->> 6, value ->> 7 FROM json_each(?) WHERE true"
+            " ON CONFLICT DO NOTHING RETURNING event_id, user_id, key, points, spendable",
+            (json.dumps(rows, ensure_ascii=False),),
         ).fetchall()
-        if not booked:
-            return
-        db.execute(
+        moved: dict[int, list[int]] = {}
+        for event_id, user_id, key, points, spendable in booked:
+            totals = moved.setdefault(user_id, [0, 0])
+            totals[0] += points
+            totals[1] += spendable
+            for name, period in by_key[(event_id, user_id, key)].boards:
+                boards[(user_id, name, period)] += points
+        db.executemany(
             "UPDATE users SET reputation = reputation + ?, balance = balance + ? WHERE id = ?",
-            (entry.points, spendable, entry.user_id),
+            [(points, spendable, user_id) for user_id, (points, spendable) in moved.items()],
         )
-        for name, period in entry.boards:
-            boards[(entry.user_id, name, period)] += entry.points
 
     def leaderboard(self, name: str, period: str, limit: int) -> list[Leader]:
         rows = self._db.execute(
