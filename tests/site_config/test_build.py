@@ -16,6 +16,7 @@ from core.languages import CODES
 from core.settings import PROJECT_ROOT
 from search_index.pages import PageDirectory, PageEntry
 from search_index.query import SearchIndex
+from site_config import ui
 from site_config.build import build
 from site_config.content import ContentError
 
@@ -88,6 +89,23 @@ def test_articles_carry_the_ask_entry_and_widget_places(site):
     assert 'data-widget-form="feedback"' in page and 'data-widget="search"' in page
     home = html(site, "ru")
     assert 'data-widget-form="feedback"' not in home
+
+
+@pytest.mark.parametrize("lang", CODES)
+def test_still_need_help_comes_from_the_theme_in_each_language(site, lang):
+    """Under articles and on the home page, not on listings; the community link is right
+    from any depth, and none of it is in the Markdown the search index reads."""
+    words = ui.strings(lang)
+    for url in (f"{lang}/faq/warranty", f"{lang}/guides/claim", lang):
+        section = re.search(r'<section class="portal-help".*?</section>', html(site, url), re.S)
+        assert section, url
+        assert words["help.title"] in section.group()
+        assert f'<a href="/{lang}/community/">{words["help.ask"]}</a>' in section.group()
+    assert 'class="portal-help"' not in html(site, f"{lang}/community")
+    # The real pages: neither the heading nor the support hours, in any of their wordings.
+    for path in (PROJECT_ROOT / "content" / lang).rglob("*.md"):
+        markdown = path.read_text(encoding="utf-8")
+        assert f"## {words['help.title']}" not in markdown and "08:00" not in markdown, path
 
 
 def test_community_pages_are_paginated_not_in_the_navigation(site):
