@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.gamification import Programme, programme
-from functions.engagement_rules import FOLD_STATS, Known, fold, needs
+from functions.engagement_rules import Known, fold, needs
 from functions.store import Event, Store
 
 CONSUMER = "awards"
@@ -35,7 +35,7 @@ def known_for(store: Store, events: Sequence[Event]) -> Known:
         booked=booked,
         undone=undone,
         keys_on=keys_on,
-        stats=store.member_stats(sorted(users), sorted(wanted.periods), FOLD_STATS),
+        stats=store.member_stats(sorted(users), sorted(wanted.periods)),
         tags={
             question_id: tags
             for question_id, (_, tags) in store.question_topics(sorted(wanted.question_ids)).items()

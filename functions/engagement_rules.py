@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from core.gamification import STATS, STREAKS, Programme
+from core.gamification import Programme
 from core.urls import promoted_answer_id
 from functions.store.contract import Award, AwardUpdate, Booking, Event
 
@@ -31,13 +31,6 @@ ALL = "all"  # the period of all-time numbers
 # and promoted answers are not among them: the store unaccepts and unpromotes a deleted
 # answer with their own events, and undeleting it does not accept or promote it again.
 RESTORED_ON_UNDELETE = ("question:", "answer:", "vote:")
-# Every number of a member's the fold reads (the leaderboards' points it never reads).
-FOLD_STATS: tuple[str, ...] = (
-    *STATS,
-    *(f"{kind}:{streak}" for streak in STREAKS for kind in ("streak", "streak_day")),
-    "capped",
-    "best_answer_score",
-)
 UNDONE = ("deleted", "restored")  # the reasons of entries a deletion and its undoing book
 _STAT = {"question": "questions", "answer": "answers"}
 _ACTS_OF_KEYS = {"question": "asked", "answer": "answered"}  # the number a post of each kind counts

@@ -923,10 +923,9 @@ class Store(Protocol):
         ...
 
     def member_stats(
-        self, user_ids: Sequence[int], periods: Sequence[str], names: Sequence[str] | None = None
+        self, user_ids: Sequence[int], periods: Sequence[str]
     ) -> dict[tuple[int, str, str], int]:
-        """The members' numbers in these periods: these ``names``, or every one but the
-        leaderboards' points."""
+        """The members' numbers (leaderboard points aside) in these periods."""
         ...
 
     def answer_scores(self, answer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:

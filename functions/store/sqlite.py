@@ -1830,24 +1830,14 @@ class SQLiteStore:
         return {(event_id, user_id, key) for event_id, user_id, key in rows}
 
     def member_stats(
-        self, user_ids: Sequence[int], periods: Sequence[str], names: Sequence[str] | None = None
+        self, user_ids: Sequence[int], periods: Sequence[str]
     ) -> dict[tuple[int, str, str], int]:
-        if names is None:
-            rows = self._db.execute(
-                "SELECT s.user_id, s.name, s.period, s.value FROM json_each(?1) AS u"
-                " JOIN member_stats AS s ON s.user_id = u.value"
-                " WHERE s.period IN (SELECT value FROM json_each(?2))"
-                " AND s.name NOT LIKE 'points%'",
-                (json.dumps(list(user_ids)), json.dumps(list(periods))),
-            ).fetchall()
-        else:  # a seek on the whole key for each (member, name, period)
-            rows = self._db.execute(
-                "SELECT s.user_id, s.name, s.period, s.value"
-                " FROM json_each(?1) AS u, json_each(?2) AS n, json_each(?3) AS p"
-                " JOIN member_stats AS s"
-                " ON s.user_id = u.value AND s.name = n.value AND s.period = p.value",
-                (json.dumps(list(user_ids)), json.dumps(list(names)), json.dumps(list(periods))),
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT s.user_id, s.name, s.period, s.value FROM json_each(?1) AS u"
+            " JOIN member_stats AS s ON s.user_id = u.value"
+            " WHERE s.period IN (SELECT value FROM json_each(?2)) AND s.name NOT LIKE 'points%'",
+            (json.dumps(list(user_ids)), json.dumps(list(periods))),
+        ).fetchall()
         return {(user_id, name, period): value for user_id, name, period, value in rows}
 
     def answer_scores(self, answer_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
