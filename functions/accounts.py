@@ -21,7 +21,7 @@ from core.roles import Role
 from core.urls import RESET_PAGE
 from functions import limits, models, standing, web, wording
 from functions.community import limit_reached
-from functions.errors import Invalid, NotFound
+from functions.errors import Invalid, NotFound, field
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Mail, Store, User, later, utcnow
@@ -121,7 +121,7 @@ def sign_in(body: models.SignIn) -> models.SessionOut:
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
-        raise Problem("The username or password is wrong; check both and try again.", status=401)
+        raise Problem("wrong_credentials", status=401)
     store.remove_attempts(attempt_ids)
     store.clear_attempts(*counted[0])
     store.record_sign_in(user.id, now)  # the health figures count who is active
@@ -145,9 +145,7 @@ def profile(id: int) -> models.Profile:
     store = web.store()
     user = store.user_by_id(id)
     if user is None:
-        raise NotFound(
-            f"There is no member with id {id}.", code="no_such_member", params={"id": id}
-        )
+        raise NotFound("no_such_member", {"id": id})
     earned = store.earned(user.id)
     viewer = web.current_user()
     return models.Profile(
@@ -171,10 +169,9 @@ def _verified(user: User, password: str) -> bool:
         return False
 
 
-def _bad_field(field: str, code: str) -> Problem:
+def _bad_field(name: str, code: str) -> Problem:
     """A 422 naming one field, as a request that fails its model's rules gets."""
-    error = {"field": field, "code": code, "params": {}, "message": wording.say(code)}
-    return Problem(wording.say("fields_to_fix"), status=422, errors=[error])
+    return Problem("fields_to_fix", status=422, errors=[field(name, code)])
 
 
 def _mail_configured() -> bool:
@@ -209,7 +206,7 @@ def reset_email(user: User, token: str, lang: str) -> Mail:
 )
 def request_reset(body: models.PasswordResetRequest) -> None:
     if not _mail_configured():
-        raise Problem(wording.say("no_email"), status=503, code="no_email")
+        raise Problem("no_email", status=503)
     store, now = web.store(), utcnow()
     email = body.email.strip()
     limited = web.count_by_address(limits.PASSWORD_RESETS, now) or web.count_by_key(
@@ -242,10 +239,7 @@ def confirm_reset(body: models.PasswordReset) -> models.SessionOut:
     store, now = web.store(), utcnow()
     user_id = store.use_password_reset(_token_hash(body.token), now)
     if user_id is None:
-        raise Invalid(
-            "This link was used already or has expired; ask for a new one.",
-            code="reset_link_invalid",
-        )
+        raise Invalid("reset_link_invalid")
     store.set_password(user_id, _hasher.hash(body.password), "reset", now)
     web.sign_in(store.user_by_id(user_id))
     return _session()

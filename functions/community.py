@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from core.roles import is_staff
 from core.tags import tag_for
-from functions import content, flag_rules, limits, privileges
-from functions.errors import AlreadyDone, Invalid, LimitReached, NotAllowed
+from functions import content, flag_rules, limits, privileges, wording
+from functions.errors import AlreadyDone, Invalid, LimitReached, NotAllowed, field
 from functions.store import Answer, Comment, Conflict, PostKind, Question, Store, User
 
 
@@ -27,17 +27,14 @@ def status_of(question: Question) -> str:
 
 
 def limit_reached(limited: limits.Limited) -> LimitReached:
-    return LimitReached(limited.detail, limited.retry_after)
+    return LimitReached(limited.code, limited.params, limited.retry_after)
 
 
 def check_open(user: User, question: Question | None) -> None:
     """A locked question takes no new answers, comments, votes, edits or acceptance, but
     from moderators."""
     if question is not None and question.locked and not is_staff(user.role):
-        raise NotAllowed(
-            "This question is locked by a moderator: it takes no more answers, comments, "
-            "votes or edits."
-        )
+        raise NotAllowed("question_locked")
 
 
 def may_edit(user: User | None, author_id: int) -> bool:
@@ -175,7 +172,7 @@ def vote(
     store: Store, user: User, kind: PostKind, post: Question | Answer, value: int, now: str
 ) -> int:
     if post.author_id == user.id:
-        raise NotAllowed(f"You cannot vote on your own {kind}.")
+        raise NotAllowed("own_post_vote", {"kind": wording.words(kind)})
     if value < 0:
         privileges.require(user, "vote_down")
     check_open(user, post if kind == "question" else store.question(post.question_id))
@@ -184,18 +181,17 @@ def vote(
 
 def accept(store: Store, user: User, question: Question, answer: Answer | None, now: str) -> None:
     if not may_accept(user, question):
-        raise NotAllowed("Only the asker or a moderator can accept an answer.")
+        raise NotAllowed("accept_not_yours")
     check_open(user, question)
     if answer is not None and answer.question_id != question.id:
         raise Invalid(
-            f"Answer {answer.id} belongs to another question; accept one of this question's "
-            "answers.",
-            errors=[{"field": "answer_id", "message": "Choose an answer to this question."}],
+            "answer_of_another_question",
+            {"id": answer.id},
+            errors=[field("answer_id", "answer_to_this_question")],
         )
     if answer is not None and not answer.visible:
         raise Invalid(
-            f"Answer {answer.id} is hidden; show it again before accepting it.",
-            errors=[{"field": "answer_id", "message": "Choose a visible answer."}],
+            "answer_hidden", {"id": answer.id}, errors=[field("answer_id", "visible_answer")]
         )
     store.accept_answer(question.id, answer.id if answer else None, user.id, now)
 
@@ -211,7 +207,7 @@ def flag(
 ) -> bool:
     """Flag a post for moderators; True if its flags now hide it until one looks."""
     if post.author_id == user.id:
-        raise NotAllowed(f"You cannot flag your own {kind}; edit or delete it instead.")
+        raise NotAllowed("own_post_flag", {"kind": wording.words(kind)})
     privileges.require(user, "flag")
     weight = flag_rules.flag_weight(
         user.role,
@@ -222,9 +218,7 @@ def flag(
     try:
         total = store.add_flag(kind, post.id, user.id, reason, note, weight, now)
     except Conflict:
-        raise AlreadyDone(
-            f"You have flagged this {kind} already; a moderator will look at it."
-        ) from None
+        raise AlreadyDone("flagged_already", {"kind": wording.words(kind)}) from None
     if not flag_rules.hides(total) or not post.visible:
         return False
     store.set_hidden(kind, post.id, True, now, reason="flagged")

@@ -14,7 +14,7 @@ from core.tags import tag_for
 from functions import models, posts, web
 from functions.engagement_rules import ALL, period_of
 from functions.engagement_words import said
-from functions.errors import Invalid, NotAllowed, NotFound
+from functions.errors import Invalid, NotAllowed, NotFound, field
 from functions.openapi import route
 from functions.problems import Problem
 from functions.standing import describe, level_out
@@ -205,22 +205,17 @@ def redeem(body: models.RedeemRequest) -> models.RedemptionOut:
     user, store = web.signed_in_user(), web.store()
     reward = programme().rewards.get(body.reward)
     if reward is None:
-        raise NotFound(
-            f"There is no reward {body.reward}; choose one from the rewards list.",
-            code="no_such_reward",
-            params={"reward": body.reward},
-        )
+        raise NotFound("no_such_reward", {"reward": body.reward})
     params = {"reward": reward.name, "cost": reward.cost}
     try:
         made = store.redeem(user.id, reward.id, reward.cost, reward.stock, utcnow())
     except OutOfStock:
-        raise Invalid("This reward is all taken.", code="out_of_stock", params=params) from None
+        raise Invalid("out_of_stock", params) from None
     except NotEnoughPoints:
         balance = store.user_by_id(user.id).balance
+        missing = reward.cost - balance
         raise Invalid(
-            "Not enough points for this reward.",
-            code="not_enough_points",
-            params={**params, "balance": balance, "missing": reward.cost - balance},
+            "not_enough_points", {**params, "balance": balance, "missing": missing}
         ) from None
     return _redemption_out(made)
 
@@ -272,7 +267,7 @@ def _redemption_list(page: Page[Redemption]) -> models.RedemptionList:
 def fulfil(id: int) -> models.RedemptionOut:
     done = web.store().fulfil(id, web.signed_in_user().id, utcnow())
     if done is None:
-        raise Problem(f"There is no redemption with id {id}.", status=404)
+        raise Problem("no_such_redemption", {"id": id}, status=404)
     return _redemption_out(done)
 
 
@@ -292,11 +287,10 @@ def grant(id: int, body: models.GrantRequest) -> None:
     giver, store = web.signed_in_user(), web.store()
     if body.points == 0:
         raise Invalid(
-            "Give a number of points other than 0.",
-            errors=[{"field": "points", "message": "Use a number from -1000 to 1000 but 0."}],
+            "points_not_zero", errors=[field("points", "points_range", {"min": -1000, "max": 1000})]
         )
     if store.user_by_id(id) is None:
-        raise NotFound("No such member.", code="no_such_member", params={"id": id})
+        raise NotFound("no_such_member", {"id": id})
     store.grant_points(id, body.points, body.reason.strip(), giver.id, utcnow())
 
 
@@ -312,9 +306,9 @@ def grant(id: int, body: models.GrantRequest) -> None:
 def points_history(id: int, query: models.PageQuery) -> models.LedgerList:
     viewer = web.signed_in_user()
     if web.store().user_by_id(id) is None:
-        raise NotFound("No such member.", code="no_such_member", params={"id": id})
+        raise NotFound("no_such_member", {"id": id})
     if viewer.id != id and not is_staff(viewer.role):
-        raise NotAllowed("Only the member and moderators can see a member's points entries.")
+        raise NotAllowed("points_private")
     page = web.store().ledger_of(id, query.cursor, query.limit)
     return models.LedgerList(
         items=[

@@ -14,6 +14,7 @@ from flask import Blueprint, session
 
 from functions import limits, models, web
 from functions.community import limit_reached
+from functions.errors import field
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Feedback, utcnow
@@ -39,10 +40,7 @@ def _out(vote: Feedback | None) -> models.FeedbackOut:
 
 def _check_page(lang: str, page: str) -> None:
     if web.pages().get(f"{lang}/{page}") is None:
-        raise Problem(
-            f"There is no article at {lang}/{page} that takes feedback; check the address.",
-            status=404,
-        )
+        raise Problem("no_such_article", {"page": f"{lang}/{page}"}, status=404)
 
 
 @route(
@@ -70,9 +68,7 @@ def your_feedback(query: models.FeedbackQuery) -> models.FeedbackOut:
 def give_feedback(body: models.FeedbackRequest) -> models.FeedbackOut:
     if body.helpful and (body.reason or body.comment):
         raise Problem(
-            "A reason and a comment go with 'not helpful' only; send helpful: false with them.",
-            status=422,
-            errors=[{"field": "reason", "message": "Leave it out when the page helped."}],
+            "reason_with_not_helpful", status=422, errors=[field("reason", "leave_out_if_helpful")]
         )
     comment = (body.comment or "").strip() or None
     _check_page(body.lang, body.page)

@@ -8,6 +8,7 @@ from flask import Blueprint, session
 from core.tags import tag_for
 from core.urls import page_url, promoted_source
 from functions import community, content, models, posts, web
+from functions.errors import field
 from functions.openapi import route, route_on_posts
 from functions.problems import Problem
 from functions.store import Answer, Comment, Page, PostKind, Question, User, utcnow
@@ -178,12 +179,7 @@ def list_questions(query: models.QuestionQuery) -> models.QuestionList:
 def _questions_by(query: models.QuestionQuery) -> Page[Question]:
     """One member's questions: newest first, and on their own (the lists the store keeps)."""
     if query.sort != "newest" or query.tag or query.lang:
-        raise Problem(
-            "A member's questions are listed newest first, without other filters; leave out "
-            "sort, tag and lang when you give author.",
-            status=422,
-            errors=[{"field": "author", "message": "Use author on its own."}],
-        )
+        raise Problem("author_alone", status=422, errors=[field("author", "use_alone")])
     store = web.store()
     author = (
         store.user_by_id(int(query.author))
@@ -237,11 +233,7 @@ def read_question(id: int) -> models.QuestionOut:
 )
 def edit_question(id: int, body: models.QuestionEdit) -> models.QuestionOut:
     if not body.model_fields_set - {None, "reason"}:
-        raise Problem(
-            "Nothing to change: send at least one of title, body and tags.",
-            status=422,
-            errors=[{"field": "body", "message": "Give title, body or tags."}],
-        )
+        raise Problem("nothing_to_change", status=422, errors=[field("body", "title_body_or_tags")])
     question = posts.question(id)
     community.edit_question(
         web.store(),

@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from core.roles import STAFF_ROLES
+from functions import wording
 from functions.store import Attempts, PostKind, iso, parse_time
 
 NEW_ACCOUNT_PERIOD = dt.timedelta(days=1)
@@ -34,10 +35,22 @@ SIGN_UP_ADDRESS = "sign-up:address"
 
 @dataclass(frozen=True)
 class Limited:
-    """A limit was reached: what to tell the person, and seconds until they may retry."""
+    """A limit was reached: the ``code`` of what to tell the person (``functions/words/
+    limits.yml``), its ``params``, and seconds until they may retry."""
 
-    detail: str
+    code: str
+    params: dict[str, object]
     retry_after: int
+
+    @property
+    def detail(self) -> str:
+        return wording.say(self.code, self.params, "en")
+
+
+def _limited(code: str, retry_after: int, **params: object) -> Limited:
+    """The wait is in ``params`` twice: ``seconds``, and ``wait`` said in every language."""
+    waits = {"seconds": retry_after, "wait": wording.duration(retry_after)}
+    return Limited(code, {**params, **waits}, retry_after)
 
 
 def is_new_account(role: str, created_at: str, now: str) -> bool:
@@ -61,21 +74,17 @@ def new_account_posts(kind: PostKind, posted: int, created_at: str, now: str) ->
     allowed = NEW_ACCOUNT_POSTS[kind]
     if posted < allowed:
         return None
-    return Limited(
-        f"New members can post {allowed} {kind}s in their first day; you can post more "
-        "once your account is a day old.",
-        _until_established(created_at, now),
-    )
+    return _limited(f"new_member_{kind}s", _until_established(created_at, now), allowed=allowed)
 
 
 def new_account_links(links: int, created_at: str, now: str) -> Limited | None:
     if links <= NEW_ACCOUNT_LINKS:
         return None
-    return Limited(
-        f"New members can include at most {NEW_ACCOUNT_LINKS} links in a post in their first "
-        f"day; this post has {links}. Remove some links, or post it once your account is a "
-        "day old.",
+    return _limited(
+        "new_member_links",
         _until_established(created_at, now),
+        allowed=NEW_ACCOUNT_LINKS,
+        links=links,
     )
 
 
@@ -93,11 +102,7 @@ def writes(count: int, retry_after: int) -> Limited | None:
     moderators and admins are not limited, so they can clean up after a spam run."""
     if count <= WRITES_PER_WINDOW:
         return None
-    return Limited(
-        f"You have made {WRITES_PER_WINDOW} changes in the last minute; wait {retry_after} "
-        "seconds and try again.",
-        retry_after,
-    )
+    return _limited("write_limit", retry_after, allowed=WRITES_PER_WINDOW)
 
 
 def address_key(address: str | None) -> str:
@@ -129,29 +134,17 @@ def _until_oldest_leaves(oldest: str | None, window: dt.timedelta, now: str) -> 
     return max(1, int(left.total_seconds()))
 
 
-def _wait(seconds: int) -> str:
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def sign_in_failures(by_username: Attempts, by_address: Attempts, now: str) -> Limited | None:
     """Sign-ins stop for a while after too many wrong passwords for one username, or from
     one address. The same words whether or not the username exists."""
-    minutes = int(SIGN_IN_WINDOW.total_seconds() // 60)
-    if by_username.count >= SIGN_IN_FAILURES_PER_USERNAME:
-        retry = _until_oldest_leaves(by_username.oldest, SIGN_IN_WINDOW, now)
-        return Limited(
-            f"This username had {SIGN_IN_FAILURES_PER_USERNAME} failed sign-ins in the last "
-            f"{minutes} minutes; wait {_wait(retry)} and try again.",
-            retry,
-        )
-    if by_address.count >= SIGN_IN_FAILURES_PER_ADDRESS:
-        retry = _until_oldest_leaves(by_address.oldest, SIGN_IN_WINDOW, now)
-        return Limited(
-            f"There were {SIGN_IN_FAILURES_PER_ADDRESS} failed sign-ins from your network in "
-            f"the last {minutes} minutes; wait {_wait(retry)} and try again.",
-            retry,
-        )
+    window = wording.duration(int(SIGN_IN_WINDOW.total_seconds()), "minute")
+    for code, attempts, allowed in (
+        ("sign_in_failures_username", by_username, SIGN_IN_FAILURES_PER_USERNAME),
+        ("sign_in_failures_network", by_address, SIGN_IN_FAILURES_PER_ADDRESS),
+    ):
+        if attempts.count >= allowed:
+            retry = _until_oldest_leaves(attempts.oldest, SIGN_IN_WINDOW, now)
+            return _limited(code, retry, allowed=allowed, window=window)
     return None
 
 
@@ -163,7 +156,7 @@ class AddressLimit:
     scope: str
     allowed: int
     window: dt.timedelta
-    what: str  # as the message names them: "sign-ups"
+    code: str  # the sentence that says it was reached (functions/words/limits.yml)
 
 
 # "Was this helpful?": votes on pages.
@@ -175,29 +168,25 @@ SEARCH_MISSES_WINDOW = dt.timedelta(minutes=10)
 SEARCH_MISSES_PER_ADDRESS = 20
 SEARCH_MISS_CHARS = 100  # the words kept of a long search
 
-SIGN_UPS = AddressLimit(SIGN_UP_ADDRESS, SIGN_UPS_PER_ADDRESS, SIGN_UP_WINDOW, "sign-ups")
-FEEDBACK = AddressLimit("feedback:address", FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW, "votes on pages")
+SIGN_UPS = AddressLimit(SIGN_UP_ADDRESS, SIGN_UPS_PER_ADDRESS, SIGN_UP_WINDOW, "too_many_sign_ups")
+FEEDBACK = AddressLimit(
+    "feedback:address", FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW, "too_many_page_votes"
+)
 SEARCH_MISSES = AddressLimit(
     "search-miss:address",
     SEARCH_MISSES_PER_ADDRESS,
     SEARCH_MISSES_WINDOW,
-    "searches that found nothing",
+    "too_many_missed_searches",
 )
 
 
 # ... and the same words from one address count once a day.
 # Password reset emails: a few from one network an hour, and one address gets at most a few
 # an hour however many networks ask (so a mailbox cannot be flooded).
-PASSWORD_RESETS = AddressLimit(
-    "reset:address", 5, dt.timedelta(hours=1), "requests for password reset emails"
-)
-RESETS_PER_EMAIL = AddressLimit(
-    "reset:email", 3, dt.timedelta(hours=1), "password reset emails for one address"
-)
+PASSWORD_RESETS = AddressLimit("reset:address", 5, dt.timedelta(hours=1), "too_many_reset_requests")
+RESETS_PER_EMAIL = AddressLimit("reset:email", 3, dt.timedelta(hours=1), "too_many_reset_emails")
 RESET_LINK_VALID = dt.timedelta(hours=1)
-SEARCH_MISS_REPEATS = AddressLimit(
-    "search-miss:words", 1, dt.timedelta(days=1), "searches for the same words"
-)
+SEARCH_MISS_REPEATS = AddressLimit("search-miss:words", 1, dt.timedelta(days=1), "search_repeated")
 
 
 def per_address(limit: AddressLimit, by_address: Attempts, now: str) -> Limited | None:
@@ -205,21 +194,10 @@ def per_address(limit: AddressLimit, by_address: Attempts, now: str) -> Limited 
     if by_address.count < limit.allowed:
         return None
     retry = _until_oldest_leaves(by_address.oldest, limit.window, now)
-    return Limited(
-        f"There were {limit.allowed} {limit.what} from your network in the last "
-        f"{_span(limit.window)}; wait {_wait(retry)} and try again.",
-        retry,
-    )
+    window = wording.duration(int(limit.window.total_seconds()), "minute")
+    return _limited(limit.code, retry, allowed=limit.allowed, window=window)
 
 
 def sign_ups(by_address: Attempts, now: str) -> Limited | None:
     """Only so many accounts may be made from one address in an hour."""
     return per_address(SIGN_UPS, by_address, now)
-
-
-def _span(window: dt.timedelta) -> str:
-    minutes = int(window.total_seconds() // 60)
-    if minutes % 60:
-        return f"{minutes} minutes"
-    hours = minutes // 60
-    return "hour" if hours == 1 else f"{hours} hours"

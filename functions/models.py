@@ -502,17 +502,19 @@ class ModerationLog(BaseModel):
 class FieldError(BaseModel):
     field: str
     message: str  # in the language the client asked for (Accept-Language)
-    code: str | None = None  # what the field needs, the same in every language: "too_short"
-    params: dict[str, Any] | None = None  # what fills the sentence in: {"min": 15}
+    code: str  # what the field needs, the same in every language: "too_short"
+    params: dict[str, Any]  # what fills the sentence in: {"min": 15}
 
 
 class ProblemOut(BaseModel):
-    """An error (RFC 9457); ``errors`` names every bad field of a 422."""
+    """An error (RFC 9457); ``errors`` names every bad field of a 422. ``detail`` is in the
+    client's language (Accept-Language); ``code`` names it the same in every language."""
 
     type: str
     title: str
     status: int
     detail: str
+    code: str
     errors: list[FieldError] | None = None
 
 

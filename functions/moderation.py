@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from functions import community, models, posts, web
+from functions import community, models, posts, web, wording
+from functions.errors import field
 from functions.openapi import route, route_on_posts
 from functions.problems import Problem
 from functions.store import Answer, Event, PostKind, Question, ReviewItem, User, utcnow
@@ -24,7 +25,7 @@ def _any_post(kind: PostKind, post_id: int) -> Question | Answer:
     store = web.store()
     found = store.question(post_id) if kind == "question" else store.answer(post_id)
     if found is None:
-        raise Problem(f"There is no {kind} with id {post_id}.", status=404)
+        raise Problem(f"no_such_{kind}", {"id": post_id}, status=404)
     return found
 
 
@@ -105,24 +106,18 @@ def moderate(
     if not web.is_staff(moderator) and (
         action not in REVIEWER_ACTIONS or not _waiting(kind, post.id)
     ):
-        raise Problem(
-            "Reviewers may approve or hide a post that waits in the review queue; the rest is "
-            "for moderators.",
-            status=403,
-        )
+        raise Problem("reviewers_review_only", status=403)
     if action != "approve" and reason is None:
         raise Problem(
-            f"Say why you {action.replace('_', ' ')} this {kind}; the moderators' log keeps "
-            "the reason.",
+            "reason_needed",
+            {"action": action.replace("_", " "), "kind": wording.words(kind)},
             status=422,
-            errors=[{"field": "reason", "message": "Give a reason of 3 to 300 characters."}],
+            errors=[field("reason", "reason_length", {"min": 3, "max": 300})],
         )
     if action in QUESTION_ACTIONS:
         if kind != "question":
             raise Problem(
-                "Only a question can be locked or marked as a duplicate.",
-                status=422,
-                errors=[{"field": "action", "message": "Use this action on a question."}],
+                "question_only_action", status=422, errors=[field("action", "on_a_question")]
             )
         _moderate_question(post.id, request, moderator, now)
         return
@@ -130,10 +125,10 @@ def moderate(
     if action == "approve":
         if not store.resolve_review(kind, post.id, False, moderator.id, now, reason):
             raise Problem(
-                f"This {kind} is not waiting for review; to show it again, restore it with a "
-                "reason.",
+                "not_waiting_for_review",
+                {"kind": wording.words(kind)},
                 status=422,
-                errors=[{"field": "action", "message": "Use restore, with a reason."}],
+                errors=[field("action", "use_restore")],
             )
         store.set_hidden(kind, post.id, False, now, **by)
         return
@@ -161,9 +156,9 @@ def _moderate_question(
         found = store.question(request.duplicate_of) if request.duplicate_of else None
         if found is None or not found.visible or found.id == question_id:
             raise Problem(
-                "Name the question this one repeats: another visible question's id.",
+                "duplicate_of_needed",
                 status=422,
-                errors=[{"field": "duplicate_of", "message": "Give another question's id."}],
+                errors=[field("duplicate_of", "another_question")],
             )
         original = found.id
     store.mark_duplicate(question_id, original, now, **by)
@@ -269,9 +264,7 @@ def moderation_log(query: models.ModerationLogQuery) -> models.ModerationLog:
         actor_id = who.id
     if (query.post_kind is None) != (query.post_id is None):
         raise Problem(
-            "Give post_kind and post_id together to see one post's log.",
-            status=422,
-            errors=[{"field": "post_id", "message": "Give both post_kind and post_id."}],
+            "post_kind_with_id", status=422, errors=[field("post_id", "both_kind_and_id")]
         )
     post = (query.post_kind, query.post_id) if query.post_kind else None
     page = store.moderation_log(

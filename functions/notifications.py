@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from functions import engagement_words, models, web
+from functions.errors import field
 from functions.openapi import route
 from functions.problems import Problem
 from functions.store import Notification
@@ -69,9 +70,5 @@ def list_notifications(query: models.PageQuery) -> models.NotificationList:
 )
 def mark_read(body: models.ReadRequest) -> None:
     if not body.all and body.ids is None:
-        raise Problem(
-            'Say which notifications to mark read: {"ids": [1, 2]} or {"all": true}.',
-            status=422,
-            errors=[{"field": "ids", "message": "Give ids, or all: true."}],
-        )
+        raise Problem("which_notifications", status=422, errors=[field("ids", "ids_or_all")])
     web.store().mark_read(web.signed_in_user().id, None if body.all else body.ids)

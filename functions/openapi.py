@@ -114,7 +114,7 @@ def route(
             user = web.signed_in_user() if operation.signed_in else None
             if operation.staff and not web.is_staff(user):
                 if operation.privilege is None:
-                    raise Problem("Only moderators and admins can do this.", status=403)
+                    raise Problem("staff_only", status=403)
                 privileges.require(user, operation.privilege)
             arguments: dict[str, Any] = dict(ids)
             if query is not None:
@@ -169,18 +169,16 @@ def _count_write(user_id: int) -> None:
 
 def _read_body(model: type[BaseModel]) -> BaseModel:
     if request.mimetype != MEDIA_JSON:
-        raise Problem("Send the body as JSON with Content-Type: application/json.", status=415)
+        raise Problem("json_expected", status=415)
     raw = request.get_data(cache=False)  # over 64 KiB: Flask answers 413
     try:
         return model.model_validate_json(raw or b"null")
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         if first["type"] == "json_invalid":
-            raise Problem(
-                "The body is not valid JSON; check quotes, commas and brackets.", status=400
-            ) from None
+            raise Problem("json_invalid") from None
         if first["type"] == "model_type" or (not first["loc"] and raw.strip() == b"null"):
-            raise Problem('The body must be a JSON object, like {"name": "value"}.') from None
+            raise Problem("json_object_expected") from None
         raise _unprocessable(error) from None
 
 
@@ -209,7 +207,7 @@ def describe(error: ValidationError, lang: str | None = None) -> list[dict[str, 
 
 
 def _unprocessable(error: ValidationError) -> Problem:
-    return Problem(wording.say("fields_to_fix"), status=422, errors=describe(error))
+    return Problem("fields_to_fix", status=422, errors=describe(error))
 
 
 def field_error(item: Any) -> tuple[str, dict[str, Any]]:

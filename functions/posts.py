@@ -18,7 +18,7 @@ from functions.store import Answer, PostKind, Question
 def question(question_id: int) -> Question:
     found = web.store().question(question_id)
     if not may_see(found):
-        raise Problem(f"There is no question with id {question_id}.", status=404)
+        raise Problem("no_such_question", {"id": question_id}, status=404)
     return found
 
 
@@ -27,7 +27,7 @@ def answer(answer_id: int) -> Answer:
     found = store.answer(answer_id)
     # An answer is as hidden as its question: its revisions and edits are too.
     if found is None or not (may_see(found) and may_see(store.question(found.question_id))):
-        raise Problem(f"There is no answer with id {answer_id}.", status=404)
+        raise Problem("no_such_answer", {"id": answer_id}, status=404)
     return found
 
 

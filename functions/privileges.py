@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from core.gamification import programme
 from core.roles import is_staff
-from functions import wording
 from functions.errors import NotAllowed
 from functions.store import User
 
@@ -31,6 +30,4 @@ def require(user: User, privilege: str) -> None:
         "points": level.points,
         "have": user.reputation,
     }
-    raise NotAllowed(
-        wording.say("privilege_needed", params, "en"), code="privilege_needed", params=params
-    )
+    raise NotAllowed("privilege_needed", params)

@@ -14,7 +14,7 @@ from flask import Blueprint
 
 from core.urls import page_url, promoted_source
 from functions import models, posts, web
-from functions.errors import Invalid, NotFound
+from functions.errors import Invalid, NotFound, field
 from functions.openapi import route
 from functions.store import Answer, Question, Store, User, utcnow
 
@@ -47,18 +47,18 @@ def promote(
     """Promote ``answer``; the language of its page."""
     question = store.question(answer.question_id)
     if question is None:
-        raise NotFound(f"There is no question for answer {answer.id}.")
+        raise NotFound("no_question_for_answer", {"id": answer.id})
     if question.promoted_answer_id not in (None, answer.id):
         raise Invalid(
-            f"Another answer to this question (answer {question.promoted_answer_id}) is in the "
-            "knowledge base; take that one back first.",
-            errors=[{"field": "id", "message": "One promoted answer per question."}],
+            "another_answer_promoted",
+            {"id": question.promoted_answer_id},
+            errors=[field("id", "one_promoted_answer")],
         )
     if not may_promote(question, answer):
         raise Invalid(
-            f"Promote an accepted answer, or one with a score of at least {PROMOTE_MIN_SCORE}; "
-            f"this one has {answer.score}.",
-            errors=[{"field": "id", "message": "Choose an accepted or well-voted answer."}],
+            "promote_accepted_or_voted",
+            {"min": PROMOTE_MIN_SCORE, "score": answer.score},
+            errors=[field("id", "accepted_or_voted_answer")],
         )
     page_lang = lang or question.lang
     store.promote(
@@ -110,4 +110,4 @@ def unpromote_answer(id: int, query: models.ReasonQuery) -> None:
     answer = posts.answer(id)
     moderator = web.signed_in_user()
     if not web.store().unpromote(answer.id, utcnow(), actor_id=moderator.id, reason=query.reason):
-        raise NotFound(f"Answer {answer.id} is not in the knowledge base.")
+        raise NotFound("not_in_knowledge_base", {"id": answer.id})

@@ -28,8 +28,9 @@ from core.tags import tag_for
 from functions import limits, web
 from functions.problems import Problem
 from functions.store import utcnow
-from search_index.analyzers import normalise
-from search_index.query import IndexMissing, QueryError, SearchIndex
+from search_index.analyzers import LANGUAGES, normalise
+from search_index.documents import KINDS
+from search_index.query import MAX_PAGE, MAX_QUERY_CHARS, IndexMissing, QueryError, SearchIndex
 
 bp = Blueprint("search", __name__, url_prefix="/api")
 
@@ -38,24 +39,20 @@ bp = Blueprint("search", __name__, url_prefix="/api")
 def search() -> dict:
     page_text = request.args.get("page", "1")
     if not (page_text.isascii() and page_text.isdigit()):  # "²" is a digit int() refuses
-        raise Problem(f"Choose the page as a number such as 1 or 2, not {page_text!r}.")
+        raise Problem("search_page_number", {"given": page_text})
     asked = {
         "kind": request.args.get("kind") or None,
         "tag": tag_for(request.args["tag"]) if request.args.get("tag") else None,
     }
+    q, lang, page = request.args.get("q"), request.args.get("lang") or None, int(page_text)
     try:
-        results = search_index().search(
-            request.args.get("q"),
-            lang=request.args.get("lang") or None,
-            page=int(page_text),
-            **asked,
-        )
+        results = search_index().search(q, lang=lang, page=page, **asked)
         elsewhere = _elsewhere(results, asked) if results.total == 0 and results.lang else []
     except QueryError as error:
-        raise Problem(str(error), title="Search not understood") from None
+        raise _not_understood(error, q, lang, asked["kind"], page) from None
     except IndexMissing:
         raise Problem(
-            "Search is not ready yet; try again in a minute.",
+            "search_not_ready",
             status=503,
             title="Search unavailable",
             headers={"Retry-After": "60"},
@@ -69,6 +66,27 @@ def search() -> dict:
     ):
         _record_miss(results.lang, results.query)
     return {**results.to_json(), "other_languages": elsewhere}
+
+
+def _not_understood(
+    error: QueryError, q: str | None, lang: str | None, kind: str | None, page: int
+) -> Problem:
+    """The index's QueryError as a code: the index says it in English only, so its cases
+    are told apart here, in the order ``search_index.query.check_query`` checks them."""
+    text = (q or "").strip()
+    if not text:
+        code, params = "search_empty", {}
+    elif len(text) > MAX_QUERY_CHARS:
+        code, params = "search_too_long", {"length": len(text), "max": MAX_QUERY_CHARS}
+    elif lang is not None and lang not in LANGUAGES:
+        code, params = "search_language", {"choices": ", ".join(LANGUAGES), "given": lang}
+    elif kind is not None and kind not in KINDS:
+        code, params = "search_kind", {"choices": ", ".join(KINDS), "given": kind}
+    elif not 1 <= page <= MAX_PAGE:
+        code, params = "search_page", {"max": MAX_PAGE}
+    else:  # a case the index learnt since: its English, under a code all the same
+        code, params = "search_not_understood", {"reason": str(error)}
+    return Problem(code, params, title="Search not understood")
 
 
 def _elsewhere(results, asked: dict) -> list[dict]:

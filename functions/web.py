@@ -142,7 +142,7 @@ def current_user() -> User | None:
 def signed_in_user() -> User:
     user = current_user()
     if user is None:
-        raise Problem("Sign in to do this.", status=401)
+        raise Problem("sign_in_needed", status=401)
     return user
 
 
@@ -160,11 +160,7 @@ def check_csrf() -> None:
     expected = session.get("csrf")
     given = request.headers.get(CSRF_HEADER, "")
     if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
-        raise Problem(
-            f"This change needs the {CSRF_HEADER} header with the token from GET /api/session; "
-            "reload the page and try again.",
-            status=403,
-        )
+        raise Problem("csrf_token_needed", {"header": CSRF_HEADER}, status=403)
 
 
 def sign_in(user: User) -> None:
