@@ -7,6 +7,7 @@ directory the command runs in.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -35,6 +36,9 @@ class Settings:
     smtp_url: str | None  # smtp://host:port (smtps:// for TLS, user:password@ optional)
     mail_from: str
     proxy_hops: int = 0  # proxies in front that append to X-Forwarded-For (0: trust none)
+    # Settings for `portal deploy` (the site on S3 + CloudFront)
+    site_bucket: str | None = None  # the S3 bucket the site is served from
+    distribution_id: str | None = None  # the CloudFront distribution in front of it
 
     @property
     def development(self) -> bool:
@@ -75,6 +79,12 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             f"PORTAL_PROXY_HOPS must be the number of proxies in front of the portal (0 to 5), "
             f"not {hops!r}."
         )
+    bucket = env.get("PORTAL_SITE_BUCKET") or None
+    if bucket and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise SettingsError(
+            f"PORTAL_SITE_BUCKET must be an S3 bucket's name (3 to 63 lowercase letters, "
+            f"digits, dots and hyphens, e.g. nimbus-care-site), not {bucket!r}."
+        )
     return Settings(
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", "content")).absolute(),
         site_dir=Path(env.get("PORTAL_SITE_DIR", "site")).absolute(),
@@ -87,6 +97,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_url=smtp_url,
         mail_from=env.get("PORTAL_MAIL_FROM", "Nimbus Care <community@nimbus.example.com>"),
         proxy_hops=int(hops),
+        site_bucket=bucket,
+        distribution_id=env.get("PORTAL_DISTRIBUTION_ID") or None,
     )
 
 

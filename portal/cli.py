@@ -53,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     find.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
     find.add_argument("--json", action="store_true", help="print the API's JSON")
 
+    deploy = commands.add_parser(
+        "deploy", help="upload the built site to its S3 bucket and refresh CloudFront"
+    )
+    deploy.add_argument(
+        "--dry-run", action="store_true", help="print what would change and change nothing"
+    )
+
     from portal import admin
 
     admin.add_arguments(commands)
@@ -145,6 +152,17 @@ def _search(settings: settings_module.Settings, args: argparse.Namespace) -> int
     return 0
 
 
+def _deploy(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from site_config.deploy import DeployError, deploy
+
+    try:
+        deploy(settings, dry_run=args.dry_run, say=print)
+    except DeployError as error:
+        print(f"portal deploy: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _plain(snippet: str) -> str:
     import html
     import re
@@ -178,6 +196,7 @@ COMMANDS = {
     "user": _user,
     "demo": _demo,
     "promote": _promote,
+    "deploy": _deploy,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,62 @@
+"""Amazon S3: the objects of one bucket, listed, written and deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.aws import AwsError, client, translated
+
+DELETE_BATCH = 1_000  # the most keys one DeleteObjects call takes
+
+
+class Bucket:
+    """One bucket, by name; a client made once and shared (boto3 clients are thread-safe)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._client = client("s3")
+        self._missing = {
+            "NoSuchBucket": (
+                f"There is no bucket named {name!r}: create it, or set PORTAL_SITE_BUCKET "
+                "to the bucket the site is served from."
+            )
+        }
+
+    def etags(self) -> dict[str, str]:
+        """Every object's key and ETag (without quotes), one page of 1,000 at a time.
+
+        An object written in one piece without KMS has its body's MD5 as its ETag.
+        """
+        found = {}
+        with translated(f"listing bucket {self.name!r}", self._missing):
+            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.name):
+                for item in page.get("Contents", []):
+                    found[item["Key"]] = item["ETag"].strip('"')
+        return found
+
+    def put(self, key: str, body: bytes, *, content_type: str, cache_control: str) -> None:
+        with translated(f"uploading {key!r} to bucket {self.name!r}", self._missing):
+            self._client.put_object(
+                Bucket=self.name,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                CacheControl=cache_control,
+            )
+
+    def delete(self, keys: Iterable[str]) -> None:
+        """Delete ``keys``, up to 1,000 a call; any key S3 could not delete is an error."""
+        keys = list(keys)
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = keys[start : start + DELETE_BATCH]
+            with translated(f"deleting from bucket {self.name!r}", self._missing):
+                answer = self._client.delete_objects(
+                    Bucket=self.name,
+                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                )
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise AwsError(
+                    f"S3 did not delete {len(answer['Errors'])} of {len(batch)} objects from "
+                    f"bucket {self.name!r}, e.g. {first['Key']!r}: {first.get('Message', '')}"
+                )
