@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
+import boto3.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -40,7 +40,9 @@ def client(service: str, region: str | None = None) -> Any:
     """
     region = region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")
     with translated(f"the {service} client"):
-        return boto3.client(service, region_name=region or None, config=_CONFIG)
+        # A session of its own: boto3's default one keeps the credentials it first found.
+        session = boto3.session.Session()
+        return session.client(service, region_name=region or None, config=_CONFIG)
 
 
 @contextmanager
