@@ -319,6 +319,8 @@ def test_clear_errors(site, paths, bucket, monkeypatch):
         deploy(settings_for(paths, bucket), dry_run=True, say=lambda line: None)
     with pytest.raises(DeployError, match="Set PORTAL_SITE_BUCKET"):
         deploy(site.settings(), dry_run=True, say=lambda line: None)
+    with pytest.raises(settings_module.SettingsError, match="PORTAL_SITE_BUCKET must be"):
+        settings_for(site, "s3://Nimbus")
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     with pytest.raises(DeployError, match="No AWS credentials"):
