@@ -42,6 +42,7 @@ browser:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml
 
 test: setup browser lint
 	$(BIN)/python -m pytest
