@@ -7,7 +7,6 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from zxcvbn import zxcvbn
 
 from core.languages import Lang
 from core.roles import Role
@@ -102,6 +101,8 @@ PASSWORD_CHARS_ESTIMATED = 100
 def strong_password(password: str, *about: str | None) -> str:
     """Refuse a password that is easy to guess (by itself, or with the member's name or
     email in it)."""
+    from zxcvbn import zxcvbn  # its word lists cost a cold start 50 ms: loaded when needed
+
     given = [word for word in about if word]
     if zxcvbn(password[:PASSWORD_CHARS_ESTIMATED], user_inputs=given)["score"] < MIN_PASSWORD_SCORE:
         raise FieldRule("weak_password")
