@@ -189,7 +189,7 @@ def reset_email(user: User, token: str, lang: str) -> Mail:
     link = f"{settings.site_url}{lang}/{RESET_PAGE}?token={token}"
     minutes = int(limits.RESET_LINK_VALID.total_seconds() // 60)
     return Mail(
-        key=f"reset:{hashlib.sha256(token.encode()).hexdigest()[:32]}",
+        key=f"reset:{_token_hash(token)[:32]}",
         to=user.email,
         subject="Reset your Nimbus Care password",
         text=(

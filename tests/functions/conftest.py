@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from portal_testing import PortalPaths, free_port
+from portal_testing import PortalPaths, free_port, serving
 
 from functions import accounts
 from functions.app import create_app
@@ -148,6 +148,21 @@ def give_points(store, user_id: int, points: int) -> None:
     """Points for a member, as an admin gives them, booked by the awards consumer."""
     store.grant_points(user_id, points, "set-up", None, iso(dt.datetime.now(dt.UTC)))
     catch_up(store, AWARDS)
+
+
+# A real `portal serve` (gunicorn, two workers) on loopback, one per test module
+
+
+@pytest.fixture(scope="module")
+def served_paths(tmp_path_factory) -> PortalPaths:
+    return PortalPaths.under(tmp_path_factory.mktemp("served"))
+
+
+@pytest.fixture(scope="module")
+def served(served_paths):
+    served_paths.site.mkdir(parents=True)  # the API needs no built site
+    with serving(served_paths.environ(PORTAL_SECRET_KEY="test-secret " * 4), workers=2) as base:
+        yield base
 
 
 @pytest.fixture

@@ -5,26 +5,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from conftest import PASSWORD, QUESTION, http_client
-from portal_testing import PortalPaths, serving, wait_for
+from portal_testing import wait_for
 
 from functions import accounts
 from functions.store import open_store, utcnow
 
 VOTERS = 50
-
-
-@pytest.fixture(scope="module")
-def served_paths(tmp_path_factory) -> PortalPaths:
-    return PortalPaths.under(tmp_path_factory.mktemp("api"))
-
-
-@pytest.fixture(scope="module")
-def served(served_paths):
-    served_paths.site.mkdir(parents=True)  # the API needs no built site
-    with serving(served_paths.environ(PORTAL_SECRET_KEY="test-secret " * 4), workers=2) as base:
-        yield base
 
 
 def signed_up(base: str, name: str):

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import PASSWORD, flask_client, http_client
-from portal_testing import PortalPaths, serving, wait_for
+from portal_testing import PortalPaths, wait_for
 
 from core.gamification import ACTS, PRIVILEGES, programme
 from core.languages import CODES
@@ -647,18 +647,6 @@ def test_a_badge_is_a_notification_once(member, store, deliver):
 
 
 # Against a real `portal serve`
-
-
-@pytest.fixture(scope="module")
-def served_paths(tmp_path_factory) -> PortalPaths:
-    return PortalPaths.under(tmp_path_factory.mktemp("engagement"))
-
-
-@pytest.fixture(scope="module")
-def served(served_paths):
-    served_paths.site.mkdir(parents=True)  # the API needs no built site
-    with serving(served_paths.environ(PORTAL_SECRET_KEY="test-secret " * 4), workers=2) as base:
-        yield base
 
 
 @pytest.fixture
