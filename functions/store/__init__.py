@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 from functions.store.contract import (
     Answer,
     Attempts,
@@ -105,21 +107,30 @@ __all__ = [
 ]
 
 
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+
+
 class UnsupportedStore(StoreError, ValueError):
     """A ``PORTAL_STORE`` this build cannot open."""
 
 
 def open_store(url: str) -> Store:
-    """The store a ``PORTAL_STORE`` URL names (``sqlite:///path``)."""
+    """The store a ``PORTAL_STORE`` URL names (``sqlite:///path`` or ``dynamodb://TABLE``)."""
     if url.startswith("sqlite:///"):
         from functions.store.sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///"))
     if url.startswith("dynamodb://"):
-        raise UnsupportedStore(
-            f"PORTAL_STORE {url!r}: the DynamoDB store is not part of this release yet; "
-            "use sqlite:///path/to/portal.db."
-        )
+        from functions.store.dynamodb import DynamoDBStore
+
+        name = url.removeprefix("dynamodb://")
+        if not _TABLE_NAME.fullmatch(name):
+            raise UnsupportedStore(
+                f"PORTAL_STORE {url!r}: a DynamoDB table's name is 3 to 255 letters, digits, "
+                "'_', '-' or '.', as in dynamodb://portal."
+            )
+        return DynamoDBStore(name)
     raise UnsupportedStore(
-        f"PORTAL_STORE {url!r} is not supported; use sqlite:///path/to/portal.db."
+        f"PORTAL_STORE {url!r} is not supported; use sqlite:///path/to/portal.db or "
+        "dynamodb://TABLE."
     )

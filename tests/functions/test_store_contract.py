@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from aws_testing import AWS_UNSET, aws_environ, moto_endpoint, new_table_name
 
 from functions.store import (
     Award,
@@ -26,13 +27,23 @@ from functions.store import (
     Store,
     open_store,
 )
+from functions.store.dynamodb import create_table
 
 NOW = "2026-11-23T09:30:00Z"
 LATER = "2026-11-23T10:30:00Z"
 
+
+def _dynamodb(folder: Path) -> Store:
+    """A new table on moto's server (the test's environment points boto3 there)."""
+    name = new_table_name()
+    create_table(name)
+    return open_store(f"dynamodb://{name}")
+
+
 # Each backend: how to open an empty store in a temporary folder.
 BACKENDS: dict[str, Callable[[Path], Store]] = {
     "sqlite": lambda folder: open_store(f"sqlite:///{folder}/portal.db"),
+    "dynamodb": _dynamodb,
 }
 
 
@@ -44,7 +55,12 @@ def notify(db, event_id, kind, question_id, actor_id, user_ids, at=NOW) -> int:
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def db(request, tmp_path) -> Store:
+def db(request, tmp_path, monkeypatch) -> Store:
+    if request.param == "dynamodb":
+        for name in AWS_UNSET:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in aws_environ(moto_endpoint(), tmp_path).items():
+            monkeypatch.setenv(name, value)
     store = BACKENDS[request.param](tmp_path)
     yield store
     store.close()

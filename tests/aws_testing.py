@@ -1,0 +1,55 @@
+"""AWS for tests: moto's server on loopback, reached over HTTP as AWS itself would be.
+
+One server per test process, started on first use. ``aws_environ`` is the environment
+that points boto3 (in this process and in `portal` subprocesses) at it, with fake
+credentials and nothing from this machine's own AWS set-up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from moto.server import ThreadedMotoServer
+from portal_testing import free_port
+
+_endpoint: str | None = None
+
+
+def moto_endpoint() -> str:
+    """The address of this process's moto server (started now if it is not running)."""
+    global _endpoint
+    if _endpoint is None:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        _endpoint = f"http://{host}:{port}"
+    return _endpoint
+
+
+def aws_environ(endpoint: str, folder: Path) -> dict[str, str]:
+    """Variables to set (``None``-free) so boto3 talks to ``endpoint`` only."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(folder / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "no-aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+# Variables of this machine's own AWS set-up that would take precedence over ours.
+AWS_UNSET = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_CLOUDFRONT",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+)
+
+
+def new_table_name() -> str:
+    return f"portal-{uuid.uuid4().hex[:12]}"
