@@ -7,6 +7,8 @@ credentials and nothing from this machine's own AWS set-up.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import uuid
 from pathlib import Path
 
@@ -53,3 +55,25 @@ AWS_UNSET = (
 
 def new_table_name() -> str:
     return f"portal-{uuid.uuid4().hex[:12]}"
+
+
+_tables: set[str] = set()
+
+
+def use_moto_everywhere(folder: Path) -> None:
+    """Point this process (and the processes it starts) at moto's server, for good: the
+    tests run with ``PORTAL_TEST_STORE=dynamodb``."""
+    for name in AWS_UNSET:
+        os.environ.pop(name, None)
+    os.environ.update(aws_environ(moto_endpoint(), folder))
+
+
+def table_for(root: Path) -> str:
+    """The table of one test's tree, created on first use."""
+    name = "portal-" + hashlib.sha256(str(root).encode()).hexdigest()[:20]
+    if name not in _tables:
+        from functions.store.dynamodb import create_table
+
+        create_table(name)
+        _tables.add(name)
+    return name

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from portal_testing import PortalPaths, small_content
+from portal_testing import TEST_STORE, PortalPaths, small_content
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store_backend(tmp_path_factory) -> str:
+    """With ``PORTAL_TEST_STORE=dynamodb``, every store is a table on moto's server."""
+    if TEST_STORE == "dynamodb":
+        from aws_testing import use_moto_everywhere
+
+        use_moto_everywhere(tmp_path_factory.mktemp("aws"))
+    return TEST_STORE
 
 
 @pytest.fixture

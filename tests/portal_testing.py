@@ -19,6 +19,9 @@ from core.languages import CODES
 from site_config.frontmatter import FrontMatter, render
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
+# The store backend the tests run on: sqlite, or dynamodb (on moto's server; `make test`
+# runs the API tests on both).
+TEST_STORE = os.environ.get("PORTAL_TEST_STORE", "sqlite")
 # Shared machines can be slow: browser checks may wait this long before failing. It changes
 # how long a check may wait, never what it checks.
 BROWSER_WAIT_MS = 20_000
@@ -57,9 +60,19 @@ class PortalPaths:
             "PORTAL_CONTENT_DIR": str(self.content),
             "PORTAL_SITE_DIR": str(self.site),
             "PORTAL_INDEX_DIR": str(self.index),
-            "PORTAL_STORE": f"sqlite:///{self.store}",
+            "PORTAL_STORE": self.store_url,
             **extra,
         }
+
+    @property
+    def store_url(self) -> str:
+        """The PORTAL_STORE of this tree: its SQLite file, or (``PORTAL_TEST_STORE=dynamodb``)
+        a table of its own on moto's server, made on first use."""
+        if TEST_STORE == "dynamodb":
+            from aws_testing import table_for
+
+            return f"dynamodb://{table_for(self.root)}"
+        return f"sqlite:///{self.store}"
 
     def settings(self) -> settings_module.Settings:
         return settings_module.load(self.environ())

@@ -125,7 +125,7 @@ def test_portal_user_create(community_paths):
     assert again.returncode == 1 and "already taken" in again.stderr
     bad = run_portal("user", "create", "x", env=env)
     assert bad.returncode == 2 and "username" in bad.stderr
-    store = open_store(f"sqlite:///{community_paths.store}")
+    store = open_store(community_paths.store_url)
     assert store.user_by_username("elena").role == "moderator"
     store.close()
 

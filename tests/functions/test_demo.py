@@ -15,7 +15,7 @@ def test_demo_loads_once(community_paths):
     assert first.returncode == 0, first.stderr
     second = run_portal("demo", env=env)
     assert second.returncode == 0 and "(0 questions added now)" in second.stdout
-    store = open_store(f"sqlite:///{community_paths.store}")
+    store = open_store(community_paths.store_url)
     try:
         questions = []
         cursor = None

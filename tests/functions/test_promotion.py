@@ -55,7 +55,7 @@ def site(tmp_path) -> PortalPaths:
 
 
 def members(paths: PortalPaths, base: str, *names_and_roles: tuple[str, str]):
-    store = open_store(f"sqlite:///{paths.store}")
+    store = open_store(paths.store_url)
     try:
         for name, role in names_and_roles:
             accounts.create_user(

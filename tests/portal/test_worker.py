@@ -25,7 +25,7 @@ def paths(tmp_path) -> PortalPaths:
 
 @pytest.fixture
 def store(paths):
-    opened = open_store(f"sqlite:///{paths.store}")
+    opened = open_store(paths.store_url)
     yield opened
     opened.close()
 
