@@ -60,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         "--dry-run", action="store_true", help="print what would change and change nothing"
     )
 
+    store = commands.add_parser("store", help="create or check the community store")
+    store_actions = store.add_subparsers(dest="action", required=True, metavar="ACTION")
+    store_actions.add_parser(
+        "init", help="create the store PORTAL_STORE names (a SQLite file, a DynamoDB table)"
+    )
+    store_actions.add_parser("check", help="check that the store is there, in the right shape")
+
     from portal import admin
 
     admin.add_arguments(commands)
@@ -163,6 +170,23 @@ def _deploy(settings: settings_module.Settings, args: argparse.Namespace) -> int
     return 0
 
 
+def _store(settings: settings_module.Settings, args: argparse.Namespace) -> int:
+    from core.aws import AwsError
+    from functions.store import StoreError, init_store, open_store
+
+    try:
+        if args.action == "init":
+            made = init_store(settings.store)
+            print(f"{'Created' if made else 'Already there, in the right shape'}: {settings.store}")
+        else:
+            open_store(settings.store).close()
+            print(f"In the right shape: {settings.store}")
+    except (StoreError, AwsError, OSError) as error:
+        print(f"portal store {args.action}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _plain(snippet: str) -> str:
     import html
     import re
@@ -197,6 +221,7 @@ COMMANDS = {
     "demo": _demo,
     "promote": _promote,
     "deploy": _deploy,
+    "store": _store,
 }
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from portal_testing import PortalPaths
 
 from core.settings import PROJECT_ROOT
 from functions.app import FUNCTIONS, create_app
+from functions.store.dynamodb import layout
 
 TEMPLATE = PROJECT_ROOT / "template.yaml"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5ccc6cde3b"
@@ -140,6 +141,20 @@ def test_the_table_keeps_history_forgets_expired_items_and_streams(resources):
     [board_sort] = [k["AttributeName"] for k in indexes["Leaderboard"] if k["KeyType"] == "RANGE"]
     assert types[board_sort] == "N"  # points, read highest first
     assert resources["Table"]["DeletionPolicy"] == "Retain"
+
+
+def test_the_table_is_the_shape_the_store_checks_for(resources):
+    """The template's table and `portal store init`'s are one shape (the store refuses others)."""
+    table = resources["Table"]["Properties"]
+    description = {
+        "KeySchema": table["KeySchema"],
+        "AttributeDefinitions": table["AttributeDefinitions"],
+        "GlobalSecondaryIndexes": table["GlobalSecondaryIndexes"],
+    }
+    assert layout.shape_problem(description, "Table") is None
+    for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
+        assert table[key] == layout.SHAPE[key], key
+    assert table["TimeToLiveSpecification"]["AttributeName"] == layout.TTL_ATTRIBUTE
 
 
 def test_the_consumers_run_from_the_stream_and_the_indexer_alone(resources):

@@ -99,6 +99,7 @@ __all__ = [
     "Store",
     "StoreError",
     "User",
+    "init_store",
     "iso",
     "later",
     "open_store",
@@ -123,14 +124,35 @@ def open_store(url: str) -> Store:
     if url.startswith("dynamodb://"):
         from functions.store.dynamodb import DynamoDBStore
 
-        name = url.removeprefix("dynamodb://")
-        if not _TABLE_NAME.fullmatch(name):
-            raise UnsupportedStore(
-                f"PORTAL_STORE {url!r}: a DynamoDB table's name is 3 to 255 letters, digits, "
-                "'_', '-' or '.', as in dynamodb://portal."
-            )
-        return DynamoDBStore(name)
+        return DynamoDBStore(_table_name(url))
     raise UnsupportedStore(
         f"PORTAL_STORE {url!r} is not supported; use sqlite:///path/to/portal.db or "
         "dynamodb://TABLE."
     )
+
+
+def init_store(url: str) -> bool:
+    """Create the store a URL names (``portal store init``); False when it was there
+    already, in the right shape."""
+    if url.startswith("dynamodb://"):
+        from functions.store.dynamodb import create_table
+
+        return create_table(_table_name(url))
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        existed = Path(url.removeprefix("sqlite:///")).exists()
+        open_store(url).close()  # applies the migrations
+        return not existed
+    open_store(url)  # says what is supported
+    return False
+
+
+def _table_name(url: str) -> str:
+    name = url.removeprefix("dynamodb://")
+    if not _TABLE_NAME.fullmatch(name):
+        raise UnsupportedStore(
+            f"PORTAL_STORE {url!r}: a DynamoDB table's name is 3 to 255 letters, digits, "
+            "'_', '-' or '.', as in dynamodb://portal."
+        )
+    return name
