@@ -39,6 +39,9 @@ class Settings:
     # Settings for `portal deploy` (the site on S3 + CloudFront)
     site_bucket: str | None = None  # the S3 bucket the site is served from
     distribution_id: str | None = None  # the CloudFront distribution in front of it
+    # Settings for search and promotion on AWS Lambda (no shared disk)
+    index_bucket: str | None = None  # the search index's snapshots (search_index/snapshots.py)
+    content_bucket: str | None = None  # content/ for the indexer's builds of promoted pages
 
     @property
     def development(self) -> bool:
@@ -79,12 +82,6 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             f"PORTAL_PROXY_HOPS must be the number of proxies in front of the portal (0 to 5), "
             f"not {hops!r}."
         )
-    bucket = env.get("PORTAL_SITE_BUCKET") or None
-    if bucket and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
-        raise SettingsError(
-            f"PORTAL_SITE_BUCKET must be an S3 bucket's name (3 to 63 lowercase letters, "
-            f"digits, dots and hyphens, e.g. nimbus-care-site), not {bucket!r}."
-        )
     return Settings(
         content_dir=Path(env.get("PORTAL_CONTENT_DIR", "content")).absolute(),
         site_dir=Path(env.get("PORTAL_SITE_DIR", "site")).absolute(),
@@ -97,9 +94,21 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_url=smtp_url,
         mail_from=env.get("PORTAL_MAIL_FROM", "Nimbus Care <community@nimbus.example.com>"),
         proxy_hops=int(hops),
-        site_bucket=bucket,
+        site_bucket=_bucket(env, "PORTAL_SITE_BUCKET", "nimbus-care-site"),
+        index_bucket=_bucket(env, "PORTAL_INDEX_BUCKET", "nimbus-care-index"),
+        content_bucket=_bucket(env, "PORTAL_CONTENT_BUCKET", "nimbus-care-content"),
         distribution_id=env.get("PORTAL_DISTRIBUTION_ID") or None,
     )
+
+
+def _bucket(env: Mapping[str, str], name: str, example: str) -> str | None:
+    bucket = env.get(name) or None
+    if bucket and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise SettingsError(
+            f"{name} must be an S3 bucket's name (3 to 63 lowercase letters, digits, dots "
+            f"and hyphens, e.g. {example}), not {bucket!r}."
+        )
+    return bucket
 
 
 @cache

@@ -115,9 +115,19 @@ def _record_miss(lang: str, query: str) -> None:
 
 
 def search_index() -> SearchIndex:
-    """The app's index reader, one per app (and so per worker process)."""
+    """The app's index reader, one per app (and so per worker process). With
+    ``PORTAL_INDEX_BUCKET`` (on Lambda) the index is the newest snapshot, loaded into the
+    container and checked for a newer one every few seconds."""
     extensions = current_app.extensions
     if "search_index" not in extensions:
         settings: Settings = current_app.config["PORTAL_SETTINGS"]
+        if settings.index_bucket:
+            from search_index import snapshots  # boto3: only where a bucket is set
+
+            bucket = snapshots.index_bucket(settings.index_bucket)
+            extensions["index_snapshots"] = snapshots.SnapshotLoader(settings.index_dir, bucket)
         extensions.setdefault("search_index", SearchIndex(settings.index_dir))
+    loader = extensions.get("index_snapshots")
+    if loader is not None:
+        loader.refresh()
     return extensions["search_index"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+
+from botocore.exceptions import ClientError
 
 from core.aws import AwsError, client, translated
 
@@ -12,13 +15,15 @@ DELETE_BATCH = 1_000  # the most keys one DeleteObjects call takes
 class Bucket:
     """One bucket, by name; a client made once and shared (boto3 clients are thread-safe)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self, name: str, setting: str = "PORTAL_SITE_BUCKET", holds: str = "the site"
+    ) -> None:
         self.name = name
         self._client = client("s3")
         self._missing = {
             "NoSuchBucket": (
-                f"There is no bucket named {name!r}: create it, or set PORTAL_SITE_BUCKET "
-                "to the bucket the site is served from."
+                f"There is no bucket named {name!r}: create it, or set {setting} to the "
+                f"bucket that holds {holds}."
             )
         }
 
@@ -33,6 +38,38 @@ class Bucket:
                 for item in page.get("Contents", []):
                     found[item["Key"]] = item["ETag"].strip('"')
         return found
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """The keys under ``prefix``, in S3's order (ascending)."""
+        found = []
+        with translated(f"listing bucket {self.name!r}", self._missing):
+            pages = self._client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.name, Prefix=prefix
+            )
+            for page in pages:
+                found += [item["Key"] for item in page.get("Contents", [])]
+        return found
+
+    def get(self, key: str, etag: str | None = None) -> tuple[bytes | None, str | None]:
+        """The object's body and ETag; (None, etag) when its ETag is still ``etag`` (S3
+        answers 304 without the body), (None, None) when there is no such object."""
+        options = {"IfNoneMatch": f'"{etag}"'} if etag else {}
+        with translated(f"reading {key!r} from bucket {self.name!r}", self._missing):
+            try:
+                answer = self._client.get_object(Bucket=self.name, Key=key, **options)
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code in ("304", "NotModified"):
+                    return None, etag
+                if code in ("NoSuchKey", "404"):
+                    return None, None
+                raise
+            return answer["Body"].read(), answer["ETag"].strip('"')
+
+    def download(self, key: str, path: Path) -> None:
+        """Write the object's body to ``path`` (streamed, not held in memory)."""
+        with translated(f"reading {key!r} from bucket {self.name!r}", self._missing):
+            self._client.download_file(self.name, key, str(path))
 
     def put(self, key: str, body: bytes, *, content_type: str, cache_control: str) -> None:
         with translated(f"uploading {key!r} to bucket {self.name!r}", self._missing):
