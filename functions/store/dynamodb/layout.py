@@ -34,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from functions.store.contract import parse_time
+
 KEY_ATTRIBUTES = (
     "PK",
     "SK",
@@ -175,3 +177,17 @@ def moderation_log_keys(
 
 def cursor_key(consumer: str) -> dict[str, str]:
     return {"PK": f"cursor#{consumer}", "SK": "cursor"}
+
+
+# Inbox: what expires. Attempts, sent mail (and anything else that should go soon after its
+# time) sit in GSI2's ``expiring`` partition by expiry, where forget_expired finds them
+# before the table's TTL (which may take days) removes them.
+
+EXPIRING = "expiring"
+
+
+def expiring(expires: str) -> dict[str, str | int]:
+    """The attributes of an item that expires at ``expires`` (ISO time): its TTL
+    (``expires_at``, epoch seconds) and its place in GSI2's ``expiring`` partition."""
+    epoch = int(parse_time(expires).timestamp())
+    return {"expires_at": epoch, "GSI2PK": EXPIRING, "GSI2SK": expires}
