@@ -54,7 +54,7 @@ class Publisher:
                 answer_id: self._sync(answer_id, langs) for answer_id, langs in touched.items()
             }
             languages = {lang for written in pages.values() for lang in written}
-            rebuild(self.settings, languages, say=lambda line: None)
+            self.publish_languages(languages)
             self._index(pages)
         self.store.save_consumer_cursor(CONSUMER, page.cursor)
         return len(page.events)
@@ -71,12 +71,27 @@ class Publisher:
             path = self.settings.content_dir / lang / promoted_source(answer_id)
             if live and lang == promotion.lang and answer.visible and question.visible:
                 page = page_of(promotion, answer, question)
-                _write(path, render(*page))
+                self.write_page(path, render(*page))
                 result[lang] = page
             else:
-                path.unlink(missing_ok=True)
+                self.write_page(path, None)
                 result[lang] = None
         return result
+
+    # Where pages go: the content folder and the site on this machine. In AWS a subclass
+    # also keeps them in the content bucket and uploads the built language
+    # (portal/aws_indexer.py).
+
+    def write_page(self, path: Path, text: str | None) -> None:
+        """Write a promoted page's Markdown (None: remove it)."""
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            _write(path, text)
+
+    def publish_languages(self, languages: set[str]) -> None:
+        """Build these languages again and publish them."""
+        rebuild(self.settings, languages, say=lambda line: None)
 
     def _index(self, pages: dict[int, dict[str, Page | None]]) -> None:
         published = Path(os.path.realpath(self.settings.index_dir))

@@ -59,7 +59,7 @@ def publish_snapshot(index_dir: Path, bucket: Bucket, version: str | None = None
     bucket.put(key, _archive(build), content_type="application/gzip", cache_control="no-store")
     pointer = json.dumps({"version": version, "key": key}).encode()
     bucket.put(POINTER, pointer, content_type="application/json", cache_control="no-store")
-    archives = sorted(k for k in bucket.keys(PREFIX) if k.endswith(".tar.gz"))
+    archives = sorted(k for k in bucket.list_keys(PREFIX) if k.endswith(".tar.gz"))
     stale = [k for k in archives[:-KEEP] if k < key]
     if stale:
         bucket.delete(stale)

@@ -180,6 +180,22 @@ def deploy(settings: Settings, *, dry_run: bool, say: Callable[[str], None]) -> 
     return steps
 
 
+def deploy_language(settings: Settings, lang: str, built: Path, say: Callable[[str], None]) -> Plan:
+    """Bring one language's part of the bucket (``<lang>/``) up to date with a build of that
+    language alone (``built``, a folder named for the language), as :func:`deploy` does the
+    whole site: how a promoted answer's page is published in AWS."""
+    if built.name != lang:
+        raise ValueError(f"a build of {lang} must be in a folder named {lang}, not {built}")
+    if not settings.site_bucket:
+        raise DeployError("Set PORTAL_SITE_BUCKET to the S3 bucket the site is served from.")
+    bucket = Bucket(settings.site_bucket)
+    local = {f"{lang}/{key}": md5 for key, md5 in site_digests(built).items()}
+    steps = plan(local, bucket.etags(f"{lang}/"))
+    if not steps.empty:
+        _apply(steps, built.parent, bucket, settings.distribution_id, say)
+    return steps
+
+
 def _describe(steps: Plan, settings: Settings, say: Callable[[str], None]) -> None:
     if steps.empty:
         say(f"Nothing to deploy: bucket {settings.site_bucket!r} already holds this site.")

@@ -4,6 +4,7 @@ table, stream consumers, buckets and policies keep the promises the README makes
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -160,18 +161,23 @@ def test_the_table_is_the_shape_the_store_checks_for(resources):
 def test_the_consumers_run_from_the_stream_and_the_indexer_alone(resources):
     functions = functions_of(resources)
     by_handler = {p["Handler"]: p for p in functions.values()}
-    consumers = by_handler["functions.lambda_handlers.stream"]
-    indexer = by_handler["functions.lambda_handlers.indexer"]
+    consumers = by_handler["functions.stream.handler"]
+    indexer = by_handler["portal.aws_indexer.handler"]
     assert indexer["ReservedConcurrentExecutions"] == 1
     assert "ReservedConcurrentExecutions" not in consumers
+    assert consumers["Events"]["Retries"]["Type"] == "Schedule"  # mail that failed
     for function in (consumers, indexer):
-        [event] = function["Events"].values()
+        event = function["Events"]["Stream"]
         assert event["Type"] == "DynamoDB"
         source = event["Properties"]
         assert source["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
         assert source["StartingPosition"] == "TRIM_HORIZON"
         assert source["BisectBatchOnFunctionError"] is True
         assert 0 < source["MaximumRetryAttempts"] <= 10
+        [only] = source["FilterCriteria"]["Filters"]
+        assert json.loads(only["Pattern"])["dynamodb"]["Keys"]["PK"] == {
+            "S": [{"prefix": layout.EVENT_PREFIX}]
+        }  # only new events wake them
         failures = source["DestinationConfig"]["OnFailure"]
         assert failures["Destination"] == {"Fn::GetAtt": ["StreamDeadLetters", "Arn"]}
         assert resources["StreamDeadLetters"]["Type"] == "AWS::SQS::Queue"

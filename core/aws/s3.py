@@ -27,28 +27,25 @@ class Bucket:
             )
         }
 
-    def etags(self) -> dict[str, str]:
-        """Every object's key and ETag (without quotes), one page of 1,000 at a time.
+    def etags(self, prefix: str = "") -> dict[str, str]:
+        """Every object's key and ETag (without quotes) under ``prefix``, one page of 1,000
+        at a time.
 
         An object written in one piece without KMS has its body's MD5 as its ETag.
         """
         found = {}
         with translated(f"listing bucket {self.name!r}", self._missing):
-            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.name):
-                for item in page.get("Contents", []):
-                    found[item["Key"]] = item["ETag"].strip('"')
-        return found
-
-    def keys(self, prefix: str = "") -> list[str]:
-        """The keys under ``prefix``, in S3's order (ascending)."""
-        found = []
-        with translated(f"listing bucket {self.name!r}", self._missing):
             pages = self._client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.name, Prefix=prefix
             )
             for page in pages:
-                found += [item["Key"] for item in page.get("Contents", [])]
+                for item in page.get("Contents", []):
+                    found[item["Key"]] = item["ETag"].strip('"')
         return found
+
+    def list_keys(self, prefix: str = "") -> list[str]:
+        """The keys under ``prefix``, in S3's order (ascending)."""
+        return sorted(self.etags(prefix))
 
     def get(self, key: str, etag: str | None = None) -> tuple[bytes | None, str | None]:
         """The object's body and ETag; (None, etag) when its ETag is still ``etag`` (S3

@@ -79,7 +79,7 @@ def test_a_container_loads_the_newest_snapshot_and_then_only_checks_every_few_se
 
 def test_only_the_newest_snapshots_are_kept(written, bucket):
     versions = [publish_snapshot(written, bucket, version=f"{n:013d}-v") for n in range(1, 6)]
-    archives = [k for k in bucket.keys(snapshots.PREFIX) if k.endswith(".tar.gz")]
+    archives = [k for k in bucket.list_keys(snapshots.PREFIX) if k.endswith(".tar.gz")]
     assert archives == [f"snapshots/{v}.tar.gz" for v in versions[-snapshots.KEEP :]]
     body, _ = bucket.get(POINTER)
     assert versions[-1] in body.decode()
