@@ -120,7 +120,7 @@ def test_promote_serve_search_and_take_back(site):
         assert "<script" not in written.body
 
         # The answerer is credited through the event.
-        store = open_store(f"sqlite:///{site.store}")
+        store = open_store(site.store_url)
         try:
             (event,) = [e for e in store.events_after(None, 1000).events if e.kind == "promoted"]
             assert (event.entity_id, event.affected_id) == (answer["id"], helper.user["id"])
@@ -155,7 +155,7 @@ def test_the_rules():
 
 
 def test_a_publish_that_fails_midway_leaves_the_site_and_keeps_the_page(site, monkeypatch):
-    store = open_store(f"sqlite:///{site.store}")
+    store = open_store(site.store_url)
     asha = accounts.create_user(
         store, "asha", "a@example.com", PASSWORD, "member", "2026-01-01T00:00:00Z"
     )
@@ -207,7 +207,7 @@ def test_a_publish_that_fails_midway_leaves_the_site_and_keeps_the_page(site, mo
 
 def test_promote_from_the_command_line_two_at_once(site):
     """Two promotions made at the same moment both end up on the site."""
-    store = open_store(f"sqlite:///{site.store}")
+    store = open_store(site.store_url)
     day = "2026-11-01T00:00:00Z"
     asha = accounts.create_user(store, "asha", "a@example.com", PASSWORD, "member", day)
     accounts.create_user(store, "mod", "m@example.com", PASSWORD, "moderator", day)
@@ -242,7 +242,7 @@ def test_promote_from_the_command_line_two_at_once(site):
 
 def promoted_site(site):
     """A store with a moderator, an asker and a helper on the small site."""
-    store = open_store(f"sqlite:///{site.store}")
+    store = open_store(site.store_url)
     day = "2026-11-01T00:00:00Z"
     people = {
         name: accounts.create_user(store, name, f"{name}@example.com", PASSWORD, role, day)
