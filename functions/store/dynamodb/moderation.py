@@ -26,7 +26,6 @@ so (no cursor), as SQLite's do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -239,8 +238,8 @@ class Moderation(Base):
         pointer to it (when it points there) and the ``unpromoted`` event; [] when the
         answer is not promoted. Each write is conditioned on what was read, so a caller
         whose transaction fails reads again (calls this again) and retries. The question's
-        write is an update with placeholders of its own (``:unpromoted``), to merge with the
-        caller's own update of that question (see :func:`merge_updates`)."""
+        write is an update, to merge with the caller's own update of that question (posts'
+        ``merge_writes``)."""
         answer = self.table.get(layout.post_key("answer", answer_id))
         if answer is None:
             return []
@@ -672,80 +671,3 @@ def note_from(item: Item) -> ModeratorNote | None:
     if not note:
         return None
     return ModeratorNote(note["text"], note["moderator_id"], note["moderator_name"], note["at"])
-
-
-# Merging writes on one item: a transaction may touch an item once.
-
-_CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b")
-
-
-def merge_updates(writes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The writes with every update of one item merged into the first (its clauses joined,
-    its conditions ANDed); a placeholder used by two with different values is renamed."""
-    merged: list[dict[str, Any]] = []
-    by_key: dict[str, dict[str, Any]] = {}
-    for write in writes:
-        if "Update" not in write:
-            merged.append(write)
-            continue
-        key = repr(sorted(write["Update"]["Key"].items()))
-        if key not in by_key:
-            by_key[key] = {"Update": dict(write["Update"])}
-            merged.append(by_key[key])
-        else:
-            _merge_into(by_key[key]["Update"], write["Update"])
-    return merged
-
-
-def _merge_into(into: dict[str, Any], other: dict[str, Any]) -> None:
-    values = dict(into.get("ExpressionAttributeValues", {}))
-    renames: dict[str, str] = {}
-    for name, given in other.get("ExpressionAttributeValues", {}).items():
-        if name in values and values[name] != given:
-            renames[name] = f"{name}_{len(values)}"
-            values[renames[name]] = given
-        else:
-            values[name] = given
-
-    def renamed(text: str) -> str:
-        for old, new in renames.items():
-            text = re.sub(re.escape(old) + r"(?!\w)", new, text)
-        return text
-
-    clauses = _clauses(into["UpdateExpression"])
-    for keyword, parts in _clauses(renamed(other["UpdateExpression"])).items():
-        clauses.setdefault(keyword, []).extend(parts)
-    into["UpdateExpression"] = " ".join(
-        f"{keyword} {', '.join(parts)}" for keyword, parts in clauses.items()
-    )
-    conditions = [into.get("ConditionExpression"), other.get("ConditionExpression")]
-    if conditions[1]:
-        conditions[1] = renamed(conditions[1])
-    present = [f"({condition})" for condition in conditions if condition]
-    if present:
-        into["ConditionExpression"] = " AND ".join(present)
-    if values:
-        into["ExpressionAttributeValues"] = values
-    names = {
-        **into.get("ExpressionAttributeNames", {}),
-        **other.get("ExpressionAttributeNames", {}),
-    }
-    if names:
-        into["ExpressionAttributeNames"] = names
-
-
-def _clauses(expression: str) -> dict[str, list[str]]:
-    """An update expression's actions by clause, split at the commas outside brackets."""
-    parts = _CLAUSE.split(expression)
-    found: dict[str, list[str]] = {}
-    for keyword, body in zip(parts[1::2], parts[2::2], strict=True):
-        depth, action = 0, ""
-        for character in body + ",":
-            depth += {"(": 1, ")": -1}.get(character, 0)
-            if character == "," and depth == 0:
-                if action.strip():
-                    found.setdefault(keyword, []).append(action.strip())
-                action = ""
-            else:
-                action += character
-    return found
