@@ -137,6 +137,10 @@ class AwsIndexer:
             self.loader.version = version  # our own snapshot: no need to load it back
         return {"changes": applied, "events_published": published, "snapshot": version}
 
+    def close(self) -> None:
+        self.live.release()
+        self.store.close()
+
     def _prepare_content(self) -> None:
         """The package's content with the promoted pages from the content bucket, once."""
         if self._content_ready:

@@ -109,7 +109,9 @@ def searched(tmp_path, settings, words: str) -> list[str]:
     return [hit.url for hit in SearchIndex(folder).search(words, lang="en").items]
 
 
-def test_a_promotion_is_published_to_the_buckets_and_searchable_then_taken_back(tmp_path, deployed):
+def test_a_promotion_is_published_to_the_buckets_and_searchable_then_taken_back(
+    request, tmp_path, deployed
+):
     store = open_store(deployed.store)
     asha, ravi, mod = (
         store.create_user(name, f"{name}@example.com", "hash", role, DAY)
@@ -123,6 +125,7 @@ def test_a_promotion_is_published_to_the_buckets_and_searchable_then_taken_back(
     )
     store.accept_answer(question_id, answer_id, asha.id, DAY)
     indexer = AwsIndexer(deployed, tmp_path / "lambda")
+    request.addfinalizer(indexer.close)
 
     first = indexer.run()
     assert first["changes"] >= 1 and first["snapshot"]
@@ -156,5 +159,7 @@ def test_a_promotion_is_published_to_the_buckets_and_searchable_then_taken_back(
     )
 
     # A new container starts from the newest snapshot and the content bucket.
+    indexer.close()  # the container is gone
     fresh = AwsIndexer(deployed, tmp_path / "lambda-2")
+    request.addfinalizer(fresh.close)
     assert fresh.run()["changes"] == 0
