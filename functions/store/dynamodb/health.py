@@ -31,6 +31,7 @@ from core.aws.dynamodb import item as typed_item
 from functions.store.contract import Feedback, MetricUpdate, Question, QuestionClock
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import Base, ConditionFailed, Item, chunks, delete, put, update
+from functions.store.dynamodb.posts import question_from
 
 NEW = "attribute_not_exists(PK)"
 CHUNK = 98  # a transaction's writes of a batch, besides its marker and the cursor's move
@@ -339,8 +340,6 @@ class Health(Base):
     ) -> tuple[int, list[Question]]:
         # The list holds only the questions still waiting (visible, no visible answer), by
         # the time they were asked: a count and the newest, each from one end of it.
-        from functions.store.dynamodb.posts import question_from
-
         condition = "GSI1PK = :list AND GSI1SK <= :before"
         params = {
             ":list": layout.list_partition("unanswered", f"lang:{lang}" if lang else "all"),
@@ -352,9 +351,15 @@ class Health(Base):
             if limit > 0
             else ([], None)
         )
-        ids = [int(entry["PK"].removeprefix("question#")) for entry in entries]
-        found = self.table.get_many(layout.post_key("question", qid) for qid in ids)
-        questions = question_from(self, found)
+        found = self.table.get_many(
+            layout.post_key("question", entry["question_id"]) for entry in entries
+        )
+        # Read consistently: a question answered or hidden a moment ago is left out.
+        questions = [
+            question_from(each)
+            for each in found
+            if not (each.get("hidden") or each.get("deleted") or each.get("answer_count"))
+        ]
         questions.sort(key=lambda question: (question.created_at, question.id), reverse=True)
         return count, questions[:limit]
 
