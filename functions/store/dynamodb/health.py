@@ -322,6 +322,8 @@ class Health(Base):
         Query per language and period range, as SQLite reads one index range each."""
         for lang in langs:
             for first, last in periods:
+                if first > last:
+                    continue  # an empty range (DynamoDB's BETWEEN refuses it)
                 # period BETWEEN first AND last, exactly: the separator is below every
                 # character of a period, and every key sorts below LAST.
                 for counter in self.table.query_all(

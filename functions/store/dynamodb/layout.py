@@ -18,7 +18,9 @@ zero-padded (``pad``) so that they sort as strings.
   ``flag#<member>`` (posts.py, moderation.py)
 - followers, notifications, mail, attempts: ``question#<id>`` / ``follower#<member>``;
   ``user#<id>`` / ``note#...``; ``mail#<key>``; ``attempts#...`` (inbox.py)
-- feedback, metrics, clocks: ``feedback#...``, ``metric#...``, ``clock#...`` (health.py)
+- feedback, metrics, clocks, active members, metrics batches: ``feedback#...``,
+  ``feedback-vote#...``, ``metric#...``, ``clock#...``, ``active#...``, ``batch#metrics#...``
+  (health.py)
 - ledger, numbers, awards, redemptions: ``user#<id>`` / ``ledger#...``, ``stat#...``,
   ``award#...``; ``redemption#<id>``; ``stock#<reward>``; the Leaderboard index
   (engagement.py)
