@@ -17,6 +17,12 @@ Each phase runs three times; the headline is the fastest run in which no request
 that every write landed (answers in the store against requests answered) and that no
 request failed. Targets on a 2-core machine: reads >= 800 req/s with
 p95 <= 50 ms; writes >= 200 req/s.
+
+The same runs then go against the DynamoDB store (``dynamodb`` in the results), a table on
+moto's server in a process of its own on loopback, since AWS's DynamoDB Local cannot be
+installed here. That figure is for comparison, not a target: moto is a single Python
+process answering over HTTP on the same two cores, far slower than DynamoDB itself, and each
+API request makes several DynamoDB calls, so it measures mostly moto.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.aws import free_port, moto_server
 from functions import accounts, community
 from functions.store import iso, open_store
 
@@ -182,29 +189,31 @@ def best(runs: list[dict]) -> dict:
     return chosen
 
 
-def answers_in(store_path: Path, after_id: int = 0) -> tuple[int, int, int]:
-    """Answers after ``after_id``: how many, by how many members, and the last id."""
-    import sqlite3
-
-    with sqlite3.connect(store_path) as db:
-        count, authors, last = db.execute(
-            "SELECT count(*), count(DISTINCT author_id), max(id) FROM answers WHERE id > ?",
-            (after_id,),
-        ).fetchone()
-    return count, authors, last or after_id
+def answers_to(store_url: str, questions: list[int]) -> dict[int, int]:
+    """The answers to these questions, through the store's contract: id → author."""
+    store = open_store(store_url)
+    try:
+        return {a.id: a.author_id for q in questions for a in store.answers_of(q)}
+    finally:
+        store.close()
 
 
-def prepare(work: Path) -> tuple[dict[str, str], Path, list[int]]:
-    store_path = work / "var" / "portal.db"
+def prepare(work: Path, aws: dict[str, str] | None) -> tuple[dict[str, str], list[int]]:
+    """The demo community and the writers, in a SQLite file or (``aws``: moto's
+    environment) a new DynamoDB table."""
     (work / "site").mkdir()
     env = {
         **os.environ,
-        "PORTAL_STORE": f"sqlite:///{store_path}",
+        "PORTAL_STORE": f"sqlite:///{work / 'var' / 'portal.db'}",
         "PORTAL_SITE_DIR": str(work / "site"),
         "PORTAL_INDEX_DIR": str(work / "index"),
         "PORTAL_SECRET_KEY": secrets.token_hex(32),
         "PORTAL_ENV": "production",
     }
+    if aws is not None:
+        env |= {**aws, "PORTAL_STORE": f"dynamodb://bench-{secrets.token_hex(4)}"}
+        subprocess.run([PORTAL, "store", "init"], env=env, check=True, capture_output=True)
+        os.environ.update(aws)  # this process writes the writers and questions too
     subprocess.run([PORTAL, "demo"], env=env, check=True, capture_output=True)
     store = open_store(env["PORTAL_STORE"])
     joined = iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
@@ -239,7 +248,7 @@ def prepare(work: Path) -> tuple[dict[str, str], Path, list[int]]:
         )
         to_answer.append(question_id)
     store.close()
-    return env, store_path, to_answer
+    return env, to_answer
 
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen:
@@ -259,22 +268,11 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen:
     raise RuntimeError("portal serve did not start")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def main() -> None:
-    from bench.results_io import write
-
-    if not shutil.which("wrk"):
-        raise SystemExit("bench/api.py needs wrk: run `make bench` (it installs Debian's wrk).")
+def measure(aws: dict[str, str] | None) -> dict:
+    """Reads and writes against a portal on one store: SQLite, or DynamoDB on moto."""
     with tempfile.TemporaryDirectory(prefix="portal-bench-api-") as folder:
         work = Path(folder)
-        env, store_path, to_answer = prepare(work)
+        env, to_answer = prepare(work, aws)
         load_before = [round(value, 2) for value in os.getloadavg()]
         port = free_port()
         server = serve(env, port)
@@ -315,40 +313,74 @@ def main() -> None:
                 wrk(read_script(reads, reader.cookie), work, port, READ_SECONDS)
                 for _ in range(REPEATS)
             ]
-            _, _, last_before = answers_in(store_path)
+            before = answers_to(env["PORTAL_STORE"], to_answer)
             write_runs = [
                 wrk(write_script(answer_paths, sessions[run::REPEATS]), work, port, WRITE_SECONDS)
                 for run in range(REPEATS)
             ]
-            landed, writers, _ = answers_in(store_path, last_before)
+            after = answers_to(env["PORTAL_STORE"], to_answer)
         finally:
             server.terminate()
             server.wait(timeout=30)
+    new = {answer: author for answer, author in after.items() if answer not in before}
     read_result = best(read_runs)
     write_result = best(write_runs)
-    write_result["answers_stored_all_runs"] = landed
+    write_result["answers_stored_all_runs"] = len(new)
     write_result["requests_all_runs"] = sum(run["requests"] for run in write_runs)
-    write_result["distinct_writers"] = writers
-    results = {
+    write_result["distinct_writers"] = len(set(new.values()))
+    return {
         # The machine is shared: a busy neighbour shows here and explains a slow run.
         "load_average_before": load_before,
-        "server": {"workers": WORKERS, "threads": THREADS, "store": "sqlite (WAL)"},
+        "server": {
+            "workers": WORKERS,
+            "threads": THREADS,
+            "store": "dynamodb (moto server)" if aws else "sqlite (WAL)",
+        },
         "load": {"tool": "wrk", "connections": CONNECTIONS, "threads": WRK_THREADS},
         "reads": read_result,
         "writes": write_result,
-        "targets": TARGETS,
         "runs": {"reads": read_runs, "writes": write_runs},
+    }
+
+
+def main() -> None:
+    from bench.results_io import write
+
+    if not shutil.which("wrk"):
+        raise SystemExit("bench/api.py needs wrk: run `make bench` (it installs Debian's wrk).")
+    sqlite = measure(None)
+    with moto_server(free_port()) as aws:
+        dynamodb = measure(aws)
+    read_result, write_result = sqlite["reads"], sqlite["writes"]
+    results = {
+        **sqlite,
+        "targets": TARGETS,
         "meets_targets": not any(
-            run["errors"][kind] for run in read_runs + write_runs for kind in run["errors"]
+            run["errors"][kind]
+            for run in sqlite["runs"]["reads"] + sqlite["runs"]["writes"]
+            for kind in run["errors"]
         )
         and read_result["requests_per_s"] >= TARGETS["reads_rps"]
         and read_result["p95_ms"] <= TARGETS["reads_p95_ms"]
         and write_result["requests_per_s"] >= TARGETS["writes_rps"],
+        # For comparison only (no target): see this module's docstring.
+        "dynamodb": dynamodb,
+        "dynamodb_vs_sqlite": {
+            "reads_rps": round(
+                dynamodb["reads"]["requests_per_s"] / read_result["requests_per_s"], 3
+            ),
+            "writes_rps": round(
+                dynamodb["writes"]["requests_per_s"] / write_result["requests_per_s"], 3
+            ),
+        },
     }
     path = write("api", results)
-    print(f"{path}: reads {read_result['requests_per_s']} req/s (p95 {read_result['p95_ms']} ms), "
-          f"writes {write_result['requests_per_s']} req/s (p95 {write_result['p95_ms']} ms), "
-          f"{landed} answers stored for {write_result['requests_all_runs']} requests")  # fmt: skip
+    for name, run in (("sqlite", sqlite), ("dynamodb", dynamodb)):
+        reads, writes = run["reads"], run["writes"]
+        print(f"{path} [{name}]: reads {reads['requests_per_s']} req/s (p95 {reads['p95_ms']} ms), "
+              f"writes {writes['requests_per_s']} req/s (p95 {writes['p95_ms']} ms), "
+              f"{writes['answers_stored_all_runs']} answers stored for "
+              f"{writes['requests_all_runs']} requests")  # fmt: skip
 
 
 if __name__ == "__main__":

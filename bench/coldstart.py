@@ -3,14 +3,16 @@
 For each deployable function (:data:`functions.app.FUNCTIONS`), a fresh interpreter imports
 :mod:`functions.lambda_handlers` and makes that function's handler with
 :func:`~functions.lambda_handlers.handler_for`: every import and ``create_app``, which is
-what Lambda's init phase does before the first invocation. Timed with ``perf_counter``
-inside the interpreter, so its own start-up (``interpreter_ms``, measured apart with
-``python -c pass``) is not counted. The store is a SQLite file made before the runs (its
-tables exist, as a DynamoDB table does); the DynamoDB store will add boto3's import and a
-client, measured apart as ``boto3_client_ms``. Runs go round the functions in turn, ``RUNS``
-times, and each function's figure is its median; ``import_ms`` is the slowest function's.
-One ``python -X importtime`` run of the slowest names the modules that cost most
-(``slowest_modules``: their own time, without what they import).
+what Lambda's init phase does before the first invocation; and the same for the stream's
+consumers (:mod:`functions.stream`, ``stream``). Timed with ``perf_counter`` inside the
+interpreter, so its own start-up (``interpreter_ms``, measured apart with ``python -c
+pass``) is not counted. The store is the DynamoDB store, as on Lambda, on a table made
+before the runs on moto's server (a process of its own on loopback): opening it imports
+boto3, makes its client and checks the table's shape (one DescribeTable call).
+``boto3_client_ms`` is boto3's import and client alone. Runs go round the functions in
+turn, ``RUNS`` times, and each function's figure is its median; ``import_ms`` is the
+slowest function's. One ``python -X importtime`` run of the slowest names the modules that
+cost most (``slowest_modules``: their own time, without what they import).
 
 ``package_mb``: the deployment package without boto3 and botocore (the Lambda runtime ships
 them): the installed files (each distribution's RECORD, ``__pycache__`` excluded) of the
@@ -42,6 +44,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from bench.aws import free_port, moto_server
 from core.settings import PROJECT_ROOT
 from functions.app import FUNCTIONS
 
@@ -51,14 +54,23 @@ PACKAGE_TARGET_MB = 250
 AWS_SHIPPED = {"boto3", "botocore"}
 PROJECT_PACKAGES = ("functions", "core", "search_index")
 
-# One cold start: the handler module's imports and the function's app.
+STREAM = "stream"  # the consumers' handler (functions/stream.py), timed beside the apps
+
+# One cold start: the handler module's imports and the function's app (or the consumers),
+# with its store opened: boto3's import, its DynamoDB client and the table's shape check.
 INIT = """
 import json, sys, time
 started = time.perf_counter()
-from functions import lambda_handlers
+if sys.argv[1] == "stream":
+    from functions import stream
+else:
+    from functions import lambda_handlers
 from core.settings import settings
 imported = time.perf_counter()
-lambda_handlers.handler_for(sys.argv[1], settings())
+if sys.argv[1] == "stream":
+    stream.StreamConsumers(settings())
+else:
+    lambda_handlers.handler_for(sys.argv[1], settings())
 made = time.perf_counter()
 print(json.dumps({"import_ms": (imported - started) * 1000, "app_ms": (made - imported) * 1000,
                   "total_ms": (made - started) * 1000, "modules": sorted(sys.modules)}))
@@ -86,10 +98,10 @@ def run(code: str, *args: str, environ: dict[str, str], flags: tuple[str, ...] =
 
 def cold_starts(environ: dict[str, str]) -> tuple[dict[str, dict], set[str]]:
     """Each function's median figures over RUNS fresh interpreters, and every module seen."""
-    runs: dict[str, list[dict]] = {name: [] for name in FUNCTIONS}
+    runs: dict[str, list[dict]] = {name: [] for name in [*FUNCTIONS, STREAM]}
     modules: set[str] = set()
     for _ in range(RUNS):
-        for name in FUNCTIONS:  # in turn, so a busy moment spreads over all of them
+        for name in runs:  # in turn, so a busy moment spreads over all of them
             figures = json.loads(run(INIT, name, environ=environ))
             modules.update(figures.pop("modules"))
             runs[name].append(figures)
@@ -222,16 +234,21 @@ def main() -> None:
 
     started = time.perf_counter()
     load_before = [round(value, 2) for value in os.getloadavg()]
-    with tempfile.TemporaryDirectory(prefix="portal-bench-coldstart-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="portal-bench-coldstart-") as folder,
+        moto_server(free_port()) as aws,
+    ):
         environ = {
             **os.environ,
+            **aws,
             "PORTAL_ENV": "production",
             "PORTAL_SECRET_KEY": secrets.token_hex(32),
-            "PORTAL_STORE": f"sqlite:///{folder}/portal.db",
+            "PORTAL_STORE": "dynamodb://coldstart",
             "PORTAL_INDEX_DIR": f"{folder}/index",
             "PORTAL_SITE_DIR": f"{folder}/site",
         }
-        run(INIT, "health", environ=environ)  # makes the store's tables, not timed
+        portal = str(Path(sys.executable).with_name("portal"))
+        subprocess.run([portal, "store", "init"], env=environ, check=True, capture_output=True)
         medians, modules = cold_starts(environ)
         slowest = max(medians, key=lambda name: medians[name]["total_ms"])
         culprits = slowest_modules(slowest, environ)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from functions.store.contract import Conflict, Mail, User, parse_time
+from functions.store.contract import Conflict, Mail, User
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import Base, ConditionFailed, Item, delete, put, update
 
@@ -166,7 +166,7 @@ class Users(Base):
                         "user_id": user_id,
                         "created_at": now,
                         "expires": expires,
-                        "expires_at": int(parse_time(expires).timestamp()),
+                        **layout.expiring(expires),
                     },
                     NEW,
                 ),
