@@ -435,12 +435,12 @@ def _clock(found: Item) -> QuestionClock:
     )
 
 
-def _metric_writes(update: MetricUpdate) -> list[dict[str, Any]]:
+def _metric_writes(batch: MetricUpdate) -> list[dict[str, Any]]:
     """A batch's writes, one per item in a fixed order: every count of one counter added up
     into one ``ADD`` (a counter left unchanged is not written), then clocks, then members
     seen active."""
     totals: dict[tuple[str, str, str, str], int] = defaultdict(int)
-    for count in update.counts:
+    for count in batch.counts:
         totals[count.name, count.lang, count.period, count.key] += count.delta
     writes = []
     for (name, lang, period, key), delta in sorted(totals.items()):
@@ -451,7 +451,7 @@ def _metric_writes(update: MetricUpdate) -> list[dict[str, Any]]:
             writes.append(_update_counter(counter, delta))
         else:  # the key too long for the sort key: kept beside it
             writes.append(_update_counter(counter, delta, key))
-    for clock in sorted(update.clocks, key=lambda clock: clock.question_id):
+    for clock in sorted(batch.clocks, key=lambda clock: clock.question_id):
         writes.append(
             put(
                 {
@@ -465,7 +465,7 @@ def _metric_writes(update: MetricUpdate) -> list[dict[str, Any]]:
                 }
             )
         )
-    for month, user_id in sorted(update.active):
+    for month, user_id in sorted(batch.active):
         writes.append(put({**_active_key(month, user_id), "month": month, "user_id": user_id}))
     return writes
 
