@@ -62,6 +62,7 @@ from functions.store.dynamodb.base import (
     Base,
     ConditionFailed,
     Item,
+    check,
     decode_cursor,
     delete,
     encode_cursor,
@@ -221,29 +222,39 @@ class Engagement(Base):
     ) -> bool:
         """One transaction when the batch fits in one (with the cursor's move). A larger
         batch is first kept as a plan under (consumer, ``after``), then applied a chunk per
-        transaction, each with a marker put once, the last one moving the cursor: a runner
-        that dies midway leaves the plan, and the next runner from ``after`` applies the
-        chunks of that plan (not of its own fold, which would read the chunks applied) that
-        are not marked yet."""
+        transaction, each with a marker put once and on condition that the cursor is still
+        ``after``, the last one moving it: a runner that dies midway leaves the plan, and the
+        next runner from ``after`` applies the chunks of that plan (not of its own fold,
+        which read the chunks applied) that are not marked yet."""
         if self._cursor_of(consumer) != after:
             return False  # another runner handled this batch first
         chunks = _pack(_ops(update))
         if len(chunks) <= 1:
-            chunk = chunks[0] if chunks else []
-            return self._apply_chunk(chunk, [("cursor", self.cursor_move(consumer, after, cursor))])
+            done = self._apply_chunk(
+                chunks[0] if chunks else [],
+                [
+                    ("cursor", self.cursor_move(consumer, after, cursor)),
+                    ("plan", check({"PK": batch_pk(consumer, after), "SK": "plan"}, NEW)),
+                ],
+            )
+            if done != "plan":  # a runner from ``after`` left a plan: it is followed below
+                return done == "applied"
         plan_id, update, cursor = self._plan(consumer, after, update, cursor)
         chunks = _pack(_ops(update))
         pk = batch_pk(consumer, after)
         expires = int(time.time()) + BATCH_DAYS * 86_400
-        moved = False
         for number, chunk in enumerate(chunks):
             marker = {"PK": pk, "SK": f"chunk#{plan_id}#{layout.pad(number)}"}
             extra = [("marker", put({**marker, "expires_at": expires}, NEW))]
-            if number == len(chunks) - 1:
-                extra.append(("cursor", self.cursor_move(consumer, after, cursor)))
-                extra.append(("plan", delete({"PK": pk, "SK": "plan"})))
-            moved = self._apply_chunk(chunk, extra) and number == len(chunks) - 1
-        return moved
+            if number < len(chunks) - 1:
+                extra.append(("cursor", _cursor_at(consumer, after)))
+                if self._apply_chunk(chunk, extra) == "cursor":
+                    return False
+                continue
+            extra.append(("cursor", self.cursor_move(consumer, after, cursor)))
+            extra.append(("plan", delete({"PK": pk, "SK": "plan"})))
+            return self._apply_chunk(chunk, extra) == "applied"
+        return False
 
     def _cursor_of(self, consumer: str) -> str | None:
         found = self.table.get(layout.cursor_key(consumer))
@@ -286,11 +297,11 @@ class Engagement(Base):
         text = "".join(item["text"] for item in sorted(found, key=lambda item: item["SK"]))
         return plan_id, _decode_update(text), header.get("cursor")
 
-    def _apply_chunk(self, chunk: list[_Op], extra: list[tuple[str, dict[str, Any]]]) -> bool:
-        """Write one chunk with ``extra`` writes (its marker, the cursor's move). An entry
+    def _apply_chunk(self, chunk: list[_Op], extra: list[tuple[str, dict[str, Any]]]) -> str:
+        """Write one chunk with ``extra`` writes (its marker, the cursor's move...). An entry
         booked before (its claim is there) or an award reached before is left out and the
-        rest written again, as are members' balances that moved meanwhile. False when the
-        chunk was applied before or the cursor moved."""
+        rest written again, as are members' balances that moved meanwhile. "applied", or
+        the name of the extra write whose condition failed (and nothing written)."""
         for _ in range(ATTEMPTS):
             writes, owners = self._chunk_writes(chunk)
             owners += [(name, 0) for name, _ in extra]
@@ -298,14 +309,15 @@ class Engagement(Base):
                 self.transact([*writes, *(write for _, write in extra)])
             except ConditionFailed as failed:
                 causes = [owners[position] for position in failed.failed]
-                if {("marker", 0), ("cursor", 0)} & set(causes):
-                    return False
+                for name, _ in extra:
+                    if (name, 0) in causes:
+                        return name
                 # A member who is not there raises; one whose balance moved is read again.
                 self._balances({cause[1] for cause in causes if cause[0] == "member"})
                 for cause in causes:
                     _left_out(chunk, cause)
                 continue
-            return True
+            return "applied"
         raise TooBusy("A batch of awards kept meeting other writes to its members.")
 
     def _chunk_writes(
@@ -764,6 +776,13 @@ def _left_out(chunk: list[_Op], cause: tuple[str, int]) -> None:
 
 
 # Items
+
+
+def _cursor_at(consumer: str, after: str | None) -> dict[str, Any]:
+    """A condition that the consumer's cursor is still ``after``."""
+    if after is None:
+        return check(layout.cursor_key(consumer), "attribute_not_exists(#c)", {"#c": "cursor"})
+    return check(layout.cursor_key(consumer), "#c = :after", {"#c": "cursor"}, {":after": after})
 
 
 def _tier(tier: str) -> str:
