@@ -15,7 +15,7 @@ Items (keys in :mod:`functions.store.dynamodb.layout`'s style; this module owns 
   page's text and the answer's HTML as promoted; its ``promoted_at`` guards taking it away
   against a promotion made meanwhile. The question item carries ``promoted_answer_id`` and
   ``promoted_lang``; an answer item ``note``, a map (text, moderator_id, moderator_name,
-  at) read by :func:`note_from`.
+  at) that posts.py reads into the answer.
 - the moderators' log is the events' GSI1 (all), GSI2 (by moderator) and GSI3 (by post)
   keys written by :meth:`Base.event`; a kind is a filter, and, as in SQLite, only actors
   who are moderators or admins now count (their roles are read in one batch a page).
@@ -35,7 +35,6 @@ from functions.store.contract import (
     Conflict,
     Event,
     Flag,
-    ModeratorNote,
     Page,
     PostKind,
     Promotion,
@@ -663,11 +662,3 @@ def _cursor_of(item: Item, index: str) -> str | None:
     return encode_cursor(
         {"PK": item["PK"], "SK": item["SK"], hash_key: item[hash_key], range_key: item[range_key]}
     )
-
-
-def note_from(item: Item) -> ModeratorNote | None:
-    """An answer item's moderator's note (:meth:`Moderation.set_note` writes it)."""
-    note = item.get("note")
-    if not note:
-        return None
-    return ModeratorNote(note["text"], note["moderator_id"], note["moderator_name"], note["at"])
