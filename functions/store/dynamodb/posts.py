@@ -79,7 +79,9 @@ T = TypeVar("T")
 NEW = "attribute_not_exists(PK)"
 ORDERS = ("newest", "active", "votes", "unanswered")
 SCORE_OFFSET = 10**12  # scores sort as padded strings once made non-negative
-RETRIES = 25  # a change that keeps meeting others on one question is given up after these
+# A change that keeps meeting others on one post (fifty votes at once on a question each
+# wait their turn) reads and tries again for this long, then gives up.
+RETRY_SECONDS = 15
 CURSOR_KEYS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
 
 
@@ -634,23 +636,27 @@ class Posts(Base):
         ]
 
     def set_vote(self, user_id: int, kind: PostKind, post_id: int, value: int, now: str) -> int:
-        return self._retrying(lambda: self._vote(user_id, kind, post_id, value, now))
+        post = self._post(kind, post_id)  # its author and question never change
+        moved = self._retrying(lambda: self._vote(user_id, kind, post, value, now))
+        if moved and kind == "question":
+            return self._rekey_votes(post_id)
+        return self._post(kind, post_id)["score"]
 
-    def _vote(self, user_id: int, kind: PostKind, post_id: int, value: int, now: str) -> int:
-        """One try at a vote: the vote item holds only if it is still what was read, the
-        score moves by the difference (a question's also moves its ``votes`` entries)."""
-        post = self._post(kind, post_id)
+    def _vote(self, user_id: int, kind: PostKind, post: Item, value: int, now: str) -> bool:
+        """One try at a vote: it holds only if the member's vote is still what was read, and
+        moves the score by the difference with ``ADD`` (so votes of many members at once do
+        not wait for each other). Whether it changed anything."""
+        post_id = post["id"]
         question_id = post_id if kind == "question" else post["question_id"]
         key = {"PK": f"{kind}#{post_id}", "SK": f"vote#{user_id}"}
         found = self.table.get(key)
         old = found["value"] if found else 0
         if value == old:
-            return post["score"]
+            return False
         if old:
-            condition, params = "#value = :old", {":old": old}
+            condition, names, params = "#value = :old", {"#value": "value"}, {":old": old}
         else:
-            condition, params = NEW, {}
-        names = {"#value": "value"} if old else None
+            condition, names, params = NEW, None, None
         if value:
             vote = {
                 **key,
@@ -662,28 +668,9 @@ class Posts(Base):
                 "GSI2PK": f"votes#{user_id}#{question_id}",
                 "GSI2SK": f"{kind}#{layout.pad(post_id)}",
             }
-            writes = [put(vote, condition, names, params or None)]
+            written = put(vote, condition, names, params)
         else:
-            writes = [delete(key, condition, names, params)]
-        delta = value - old
-        if kind == "question":
-            after = {**post, "score": post["score"] + delta}
-            writes.append(
-                change(
-                    layout.post_key(kind, post_id),
-                    adds={"score": delta, "entries_version": 1},
-                    **versioned(post),
-                )
-            )
-            writes += entry_writes(post, after)
-        else:
-            writes.append(
-                change(
-                    layout.post_key(kind, post_id),
-                    adds={"score": delta},
-                    condition="attribute_exists(PK)",
-                )
-            )
+            written = delete(key, condition, names, params)
         _, voted = self.event(
             "voted",
             kind,
@@ -695,10 +682,40 @@ class Posts(Base):
             old=old,
             new=value,
         )
-        self.transact([*writes, voted])
-        if kind == "question":
-            return post["score"] + delta  # exact: the question's version was the one read
-        return self._post(kind, post_id)["score"]
+        self.transact(
+            [
+                written,
+                change(
+                    layout.post_key(kind, post_id),
+                    adds={"score": value - old},
+                    condition="attribute_exists(PK)",
+                ),
+                voted,
+            ]
+        )
+        return True
+
+    def _rekey_votes(self, question_id: int) -> int:
+        """Put a question's ``votes`` entries at the score it has now, only while that is
+        still its score and its entries are as read; the question's score. A vote that lands
+        meanwhile re-keys them itself, so a failed condition here is left alone."""
+        question = self._post("question", question_id)
+        votes = [put(e) for sk, e in entries(question).items() if sk.startswith("list#votes#")]
+        if votes:
+            guard = versioned(question)
+            with contextlib.suppress(ConditionFailed, TooBusy):
+                self.transact(
+                    [
+                        check(
+                            layout.post_key("question", question_id),
+                            guard["condition"],
+                            guard["names"],
+                            guard["params"],
+                        ),
+                        *votes,
+                    ]
+                )
+        return question["score"]
 
     def votes_on(self, user_id: int, question_id: int) -> dict[tuple[PostKind, int], int]:
         items = self.table.query_all(
@@ -889,11 +906,16 @@ class Posts(Base):
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run ``attempt`` (read, then one transaction) again while its transaction meets a
         change made since its reads."""
-        for tries in range(RETRIES):
+        deadline = time.monotonic() + RETRY_SECONDS
+        tries = 0
+        while True:
             try:
                 return attempt()
             except ConditionFailed:
-                time.sleep(random.uniform(0, min(0.25, 0.005 * 2**tries)))
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(random.uniform(0, min(0.2, 0.005 * 2**tries)))
+                tries += 1
         raise TooBusy(
             f"Writes to table {self.table_name!r} kept meeting other writes to the same "
             "post; try again in a moment."
@@ -1058,11 +1080,14 @@ def change(
 
 def versioned(question: Mapping[str, Any]) -> dict[str, Any]:
     """The condition (for :func:`change`) that a question's entries derive from the state
-    read: its ``entries_version`` is still the one read."""
+    read: its ``entries_version`` and its score are still the ones read."""
     return {
-        "condition": "#entries_version = :was_version",
-        "names": {"#entries_version": "entries_version"},
-        "params": {":was_version": question.get("entries_version", 0)},
+        "condition": "#entries_version = :was_version AND #score = :was_score",
+        "names": {"#entries_version": "entries_version", "#score": "score"},
+        "params": {
+            ":was_version": question.get("entries_version", 0),
+            ":was_score": question.get("score", 0),
+        },
     }
 
 
