@@ -27,10 +27,14 @@ Items (``<id>`` unpadded in partition keys, ``pad(id)`` in sort keys):
   GSI2 partition ``votes#<member>#<question id>`` by ``<kind>#<pad(post id)>``.
 
 Exactness: every write that changes what a question's entries derive from (visibility,
-tags, answer count, score, last activity) bumps the question's ``entries_version`` and holds
-only if it is still the version read, and writes the entries' differences in the same
-transaction; a change that met another is read again and rebuilt. A vote holds only while
-the vote item is what was read (or absent), and moves the score with ``ADD``.
+tags, answer count, last activity) bumps the question's ``entries_version`` and holds only
+if the version and the score are still those read, and writes the entries' differences in
+the same transaction; a change that met another is read again and rebuilt. A vote holds only
+while the member's vote item is what was read (or absent) and moves the score with ``ADD``,
+so many members' votes on one post never wait for each other; then the question's ``votes``
+entries are put at the score read after it, in a transaction that holds only while the
+score and version are still those (when it fails, a later change re-keys them: the one that
+moved the score on puts them at its own score).
 
 Other areas write through methods named here: moderation calls
 :meth:`Posts.visibility_writes` (hiding, showing, deleting and undeleting, with all that
