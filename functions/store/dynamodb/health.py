@@ -26,8 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from core.aws import translated
-from core.aws.dynamodb import item as typed_item
 from functions.store.contract import Feedback, MetricUpdate, Question, QuestionClock
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import Base, ConditionFailed, Item, chunks, delete, put, update
@@ -347,7 +345,7 @@ class Health(Base):
             ":list": layout.list_partition("unanswered", f"lang:{lang}" if lang else "all"),
             ":before": asked_before + LAST,  # asked at asked_before too, whatever follows
         }
-        count = _count(self.table, condition, params, "GSI1")
+        count = self.table.count(condition, params, index="GSI1")
         entries, _ = (
             self.table.query(condition, params, index="GSI1", forward=False, limit=limit)
             if limit > 0
@@ -500,23 +498,3 @@ def _chunk_sort_key(plan_id: int, number: int | None) -> str:
     """A chunk's sort key; with no number, the prefix of every chunk of the plan."""
     prefix = f"chunk#{layout.pad(plan_id)}#"
     return prefix if number is None else prefix + layout.pad(number)
-
-
-def _count(table: Any, condition: str, params: Mapping[str, Any], index: str) -> int:
-    """How many items a Query finds, counted by DynamoDB (``Select=COUNT``, a page at a
-    time): nothing but the number comes back."""
-    request: dict[str, Any] = {
-        "TableName": table.name,
-        "IndexName": index,
-        "KeyConditionExpression": condition,
-        "ExpressionAttributeValues": typed_item(params),
-        "Select": "COUNT",
-    }
-    total = 0
-    while True:
-        with translated(f"reading table {table.name!r}"):
-            answer = table._client.query(**request)
-        total += answer["Count"]
-        if "LastEvaluatedKey" not in answer:
-            return total
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

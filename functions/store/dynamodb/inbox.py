@@ -262,8 +262,9 @@ class Inbox(Base):
             consistent=True,
         )
         shown = items[:limit]
-        after = encode_cursor({"PK": partition, "SK": shown[-1]["SK"]})
-        return Page(self._notes_from(user_id, shown), after if len(items) > limit else None)
+        more = len(items) > limit
+        after = encode_cursor({"PK": partition, "SK": shown[-1]["SK"]}) if more else None
+        return Page(self._notes_from(user_id, shown), after)
 
     def _notes_from(self, user_id: int, items: list[Item]) -> list[Notification]:
         questions = {item.get("question_id") for item in items} - {None}
