@@ -3,7 +3,6 @@ on loopback, since AWS's DynamoDB Local cannot be installed here."""
 
 from __future__ import annotations
 
-import http.client
 import socket
 import subprocess
 import sys
@@ -24,8 +23,8 @@ def moto_server(port: int) -> Iterator[dict[str, str]]:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
-                break
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
             except OSError:
                 time.sleep(0.2)
         yield {

@@ -7,25 +7,28 @@ credentials and nothing from this machine's own AWS set-up.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import uuid
 from pathlib import Path
 
-from moto.server import ThreadedMotoServer
 from portal_testing import free_port
+
+from bench.aws import moto_server
 
 _endpoint: str | None = None
 
 
 def moto_endpoint() -> str:
-    """The address of this process's moto server (started now if it is not running)."""
+    """The address of this test process's moto server, started now if it is not running:
+    a process of its own (on the other core), stopped when the tests end."""
     global _endpoint
     if _endpoint is None:
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        _endpoint = f"http://{host}:{port}"
+        server = moto_server(free_port())
+        environ = server.__enter__()
+        atexit.register(server.__exit__, None, None, None)
+        _endpoint = environ["AWS_ENDPOINT_URL"]
     return _endpoint
 
 
@@ -57,7 +60,7 @@ def new_table_name() -> str:
     return f"portal-{uuid.uuid4().hex[:12]}"
 
 
-_tables: set[str] = set()
+_tables: set[str] = set()  # made by table_for and not dropped yet
 
 
 def use_moto_everywhere(folder: Path) -> None:
@@ -77,3 +80,16 @@ def table_for(root: Path) -> str:
         create_table(name)
         _tables.add(name)
     return name
+
+
+def tables_made() -> set[str]:
+    return set(_tables)
+
+
+def drop_tables(names: set[str]) -> None:
+    """Delete tables made by :func:`table_for`: moto keeps every table in its memory."""
+    from core.aws.dynamodb import Table
+
+    for name in names & _tables:
+        Table(name).drop()
+        _tables.discard(name)

@@ -26,3 +26,16 @@ def paths(tmp_path) -> PortalPaths:
 def small_paths(paths: PortalPaths) -> PortalPaths:
     small_content(paths.content)
     return paths
+
+
+@pytest.fixture(scope="module", autouse=True)
+def drop_module_tables(store_backend):
+    """With ``PORTAL_TEST_STORE=dynamodb``, the tables a test module made go with it."""
+    if store_backend != "dynamodb":
+        yield
+        return
+    from aws_testing import drop_tables, tables_made
+
+    before = tables_made()
+    yield
+    drop_tables(tables_made() - before)

@@ -64,6 +64,8 @@ def db(request, tmp_path, monkeypatch) -> Store:
     store = BACKENDS[request.param](tmp_path)
     yield store
     store.close()
+    if request.param == "dynamodb":
+        store.table.drop()  # moto keeps every table in its memory
 
 
 def events(db: Store, cursor: str | None = None) -> list[Event]:

@@ -34,6 +34,7 @@ def store():
     opened = open_store(f"dynamodb://{name}")
     yield opened
     opened.close()
+    opened.table.drop()
 
 
 def test_portal_store_init_creates_the_table_once_and_check_accepts_it(tmp_path, aws):

@@ -28,10 +28,11 @@ def aws(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def table() -> str:
+def table():
     name = new_table_name()
     create_table(name)
-    return name
+    yield name
+    boto3.client("dynamodb").delete_table(TableName=name)
 
 
 def stream_records(table: str, after: str | None = None) -> list[dict]:
