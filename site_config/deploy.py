@@ -166,6 +166,8 @@ def deploy(settings: Settings, *, dry_run: bool, say: Callable[[str], None]) -> 
     except AwsError as error:
         raise DeployError(str(error)) from error
     _describe(steps, settings, say)
+    if settings.index_bucket:
+        say(f"index       a new snapshot of {settings.index_dir} to {settings.index_bucket!r}")
     if dry_run:
         say("Dry run: nothing was changed.")
     elif not steps.empty:
@@ -177,7 +179,23 @@ def deploy(settings: Settings, *, dry_run: bool, say: Callable[[str], None]) -> 
             raise DeployError(
                 f"{error} The deploy stopped part way; run `portal deploy` again to finish."
             ) from error
+    if settings.index_bucket and not dry_run:
+        _publish_index(settings, say)
     return steps
+
+
+def _publish_index(settings: Settings, say: Callable[[str], None]) -> None:
+    """The built index, as the snapshot the search functions and the indexer start from."""
+    from search_index.snapshots import index_bucket, publish_snapshot
+
+    try:
+        version = publish_snapshot(settings.index_dir, index_bucket(settings.index_bucket or ""))
+    except (AwsError, FileNotFoundError) as error:
+        raise DeployError(
+            f"{error} The site is deployed, but not its search index; run `portal deploy` "
+            "again to send it."
+        ) from error
+    say(f"published   search index snapshot {version} to bucket {settings.index_bucket!r}")
 
 
 def deploy_language(settings: Settings, lang: str, built: Path, say: Callable[[str], None]) -> Plan:

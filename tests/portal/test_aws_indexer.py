@@ -17,7 +17,7 @@ from functions.store import open_store
 from functions.store.dynamodb import create_table
 from portal.aws_indexer import AwsIndexer
 from search_index.query import SearchIndex
-from search_index.snapshots import SnapshotLoader, index_bucket, publish_snapshot
+from search_index.snapshots import SnapshotLoader, index_bucket
 from site_config.build import build
 from site_config.deploy import deploy
 
@@ -81,8 +81,14 @@ def deployed(tmp_path):
         distribution_id=new_distribution(),
     )
     build(settings, say=lambda line: None)
-    deploy(settings, dry_run=False, say=lambda line: None)
-    publish_snapshot(settings.index_dir, index_bucket(settings.index_bucket))
+    dry: list[str] = []
+    deploy(settings, dry_run=True, say=dry.append)
+    assert any(line.startswith("index ") for line in dry)
+    assert keys(settings.index_bucket) == set()  # a dry run sends nothing
+    said: list[str] = []
+    deploy(settings, dry_run=False, say=said.append)
+    assert "snapshots/latest.json" in keys(settings.index_bucket)
+    assert any(line.startswith("published   search index snapshot") for line in said)
     return settings
 
 
