@@ -44,8 +44,16 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint template.yaml
 
+# The API and worker tests run a second time on the DynamoDB store (moto's server); the
+# contract suite and the DynamoDB store's own tests run both backends in the first pass.
+DYNAMODB_TESTS = tests/functions tests/portal -m "not browser" \
+	--deselect tests/functions/test_store_contract.py \
+	--deselect tests/functions/test_store_dynamodb.py --deselect tests/functions/test_stream.py \
+	--deselect tests/portal/test_aws_indexer.py
+
 test: setup browser lint
 	$(BIN)/python -m pytest
+	PORTAL_TEST_STORE=dynamodb $(BIN)/python -m pytest $(DYNAMODB_TESTS)
 
 bench: setup
 	$(call debian_packages,$(BENCH_PACKAGES))
