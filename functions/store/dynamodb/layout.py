@@ -21,9 +21,10 @@ zero-padded (``pad``) so that they sort as strings.
 - feedback, metrics, clocks, active members, metrics batches: ``feedback#...``,
   ``feedback-vote#...``, ``metric#...``, ``clock#...``, ``active#...``, ``batch#metrics#...``
   (health.py)
-- ledger, numbers, awards, redemptions: ``user#<id>`` / ``ledger#...``, ``stat#...``,
-  ``award#...``; ``redemption#<id>``; ``stock#<reward>``; the Leaderboard index
-  (engagement.py)
+- ledger, numbers, awards, redemptions: ``user#<id>`` / ``ledger#...``, ``numbers#...``,
+  ``stat#...`` (leaderboard points), ``award#...``; ``entries#...`` (entry claims);
+  ``counter#ledger``; ``redemption#<id>``; ``stock`` / ``reward#...``; ``batch#awards#...``;
+  the Leaderboard index (engagement.py)
 
 The member's item is shared: posts move ``question_count`` and ``answer_count``,
 moderation ``flags_upheld`` and ``flags_rejected``, the inbox ``unread_count``,
