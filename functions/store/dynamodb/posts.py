@@ -28,13 +28,15 @@ Items (``<id>`` unpadded in partition keys, ``pad(id)`` in sort keys):
 
 Exactness: every write that changes what a question's entries derive from (visibility,
 tags, answer count, last activity) bumps the question's ``entries_version`` and holds only
-if the version and the score are still those read, and writes the entries' differences in
-the same transaction; a change that met another is read again and rebuilt. A vote holds only
-while the member's vote item is what was read (or absent) and moves the score with ``ADD``,
-so many members' votes on one post never wait for each other; then the question's ``votes``
-entries are put at the score read after it, in a transaction that holds only while the
-score and version are still those (when it fails, a later change re-keys them: the one that
-moved the score on puts them at its own score).
+if it and ``votes_seq`` are still those read, and writes the entries' differences in the
+same transaction; a change that met another is read again and rebuilt. A vote holds only
+while the member's vote item is what was read (or absent) and moves the score with ``ADD``
+(and a question's ``votes_seq``, its count of score changes), so many members' votes on one
+post never wait for each other. Then the question's ``votes`` entries, which carry the
+``votes_seq`` they are keyed at, are moved to the score read after the vote, each only if it
+exists and was keyed at an earlier ``votes_seq``: concurrent voters leave them at the last
+score whatever their order (the entries lag a vote only between its two steps; if the voter
+died in between, until the question's next vote).
 
 Other areas write through methods named here: moderation calls
 :meth:`Posts.visibility_writes` (hiding, showing, deleting and undeleting, with all that
@@ -129,6 +131,7 @@ class Posts(Base):
                 "deleted": False,
                 "locked": False,
                 "entries_version": 0,
+                "votes_seq": 0,
                 "GSI3PK": f"posts#question#{author_id}",
                 "GSI3SK": f"{now}#{layout.pad(question_id)}",
             }
@@ -691,7 +694,7 @@ class Posts(Base):
                 written,
                 change(
                     layout.post_key(kind, post_id),
-                    adds={"score": value - old},
+                    adds={"score": value - old, "votes_seq": 1 if kind == "question" else 0},
                     condition="attribute_exists(PK)",
                 ),
                 voted,
@@ -700,24 +703,20 @@ class Posts(Base):
         return True
 
     def _rekey_votes(self, question_id: int) -> int:
-        """Put a question's ``votes`` entries at the score it has now, only while that is
-        still its score and its entries are as read; the question's score. A vote that lands
-        meanwhile re-keys them itself, so a failed condition here is left alone."""
+        """Move a question's ``votes`` entries to the score read now, each only if it exists
+        (the question is listed) and was keyed at an earlier count of score changes
+        (``votes_seq``): whatever order concurrent voters get here in, the entries end at the
+        score of the last change. The question's score."""
         question = self._post("question", question_id)
-        votes = [put(e) for sk, e in entries(question).items() if sk.startswith("list#votes#")]
-        if votes:
-            guard = versioned(question)
-            with contextlib.suppress(ConditionFailed, TooBusy):
-                self.transact(
-                    [
-                        check(
-                            layout.post_key("question", question_id),
-                            guard["condition"],
-                            guard["names"],
-                            guard["params"],
-                        ),
-                        *votes,
-                    ]
+        for sk, entry in entries(question).items():
+            if not sk.startswith("list#votes#"):
+                continue
+            with contextlib.suppress(ConditionFailed):  # gone, or keyed at a later score
+                self.table.update(
+                    {"PK": entry["PK"], "SK": sk},
+                    "SET GSI1SK = :key, votes_seq = :seq",
+                    "attribute_exists(PK) AND votes_seq < :seq",
+                    params={":key": entry["GSI1SK"], ":seq": entry["votes_seq"]},
                 )
         return question["score"]
 
@@ -1023,6 +1022,8 @@ def entries(question: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "question_id": question["id"],
             "lang": question["lang"],
         }
+        if order == "votes":  # the count of score changes it is keyed at (see _rekey_votes)
+            found[partition]["votes_seq"] = question.get("votes_seq", 0)
     return found
 
 
@@ -1084,13 +1085,13 @@ def change(
 
 def versioned(question: Mapping[str, Any]) -> dict[str, Any]:
     """The condition (for :func:`change`) that a question's entries derive from the state
-    read: its ``entries_version`` and its score are still the ones read."""
+    read: its ``entries_version`` and ``votes_seq`` (its score's changes) are still those."""
     return {
-        "condition": "#entries_version = :was_version AND #score = :was_score",
-        "names": {"#entries_version": "entries_version", "#score": "score"},
+        "condition": "#entries_version = :was_version AND #votes_seq = :was_votes",
+        "names": {"#entries_version": "entries_version", "#votes_seq": "votes_seq"},
         "params": {
             ":was_version": question.get("entries_version", 0),
-            ":was_score": question.get("score", 0),
+            ":was_votes": question.get("votes_seq", 0),
         },
     }
 
