@@ -1,5 +1,6 @@
-"""moto's server for the benchmarks that measure the DynamoDB store: a process of its own
-on loopback, since AWS's DynamoDB Local cannot be installed here."""
+"""moto's server for the benchmarks and tests of the DynamoDB store: a process of its own on
+loopback (``bench/moto_serial.py``: one request at a time, as DynamoDB applies the writes to
+an item), since AWS's DynamoDB Local cannot be installed here."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pathlib import Path
 def moto_server(port: int) -> Iterator[dict[str, str]]:
     """moto's server in a process of its own on loopback; the environment that reaches it."""
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "bench.moto_serial", str(port)],
+        cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -37,7 +39,11 @@ def moto_server(port: int) -> Iterator[dict[str, str]]:
         }
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def free_port() -> int:

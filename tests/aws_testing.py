@@ -60,7 +60,7 @@ def new_table_name() -> str:
     return f"portal-{uuid.uuid4().hex[:12]}"
 
 
-_tables: set[str] = set()  # made by table_for and not dropped yet
+_tables: dict[str, Path] = {}  # made by table_for and not dropped yet: their trees' roots
 
 
 def use_moto_everywhere(folder: Path) -> None:
@@ -77,19 +77,18 @@ def table_for(root: Path) -> str:
     if name not in _tables:
         from functions.store.dynamodb import create_table
 
-        create_table(name)
-        _tables.add(name)
+        create_table(name, stream=False)  # the tests' consumers read the log, not the stream
+        _tables[name] = root
     return name
 
 
-def tables_made() -> set[str]:
-    return set(_tables)
-
-
-def drop_tables(names: set[str]) -> None:
-    """Delete tables made by :func:`table_for`: moto keeps every table in its memory."""
+def drop_tables_under(folder: Path) -> None:
+    """Delete the tables of the trees under ``folder`` (a test's or a module's temporary
+    folder, when it is done): moto keeps every table in its memory, and copies the tables a
+    transaction touches each time."""
     from core.aws.dynamodb import Table
 
-    for name in names & _tables:
-        Table(name).drop()
-        _tables.discard(name)
+    for name, root in list(_tables.items()):
+        if root.is_relative_to(folder):
+            Table(name).drop()
+            del _tables[name]

@@ -28,14 +28,23 @@ def small_paths(paths: PortalPaths) -> PortalPaths:
     return paths
 
 
-@pytest.fixture(scope="module", autouse=True)
-def drop_module_tables(store_backend):
-    """With ``PORTAL_TEST_STORE=dynamodb``, the tables a test module made go with it."""
-    if store_backend != "dynamodb":
-        yield
-        return
-    from aws_testing import drop_tables, tables_made
-
-    before = tables_made()
+@pytest.fixture(autouse=True)
+def drop_test_tables(store_backend, request):
+    """With ``PORTAL_TEST_STORE=dynamodb``, the tables of a test's own folder go with it
+    (those of a module's folder stay while the module's fixtures use them)."""
     yield
-    drop_tables(tables_made() - before)
+    folder = request.node.funcargs.get("tmp_path")
+    if store_backend == "dynamodb" and folder is not None:
+        from aws_testing import drop_tables_under
+
+        drop_tables_under(folder)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def drop_module_tables(store_backend, tmp_path_factory):
+    """... and every table made while the module ran goes with the module."""
+    yield
+    if store_backend == "dynamodb":
+        from aws_testing import drop_tables_under
+
+        drop_tables_under(tmp_path_factory.getbasetemp())

@@ -36,7 +36,7 @@ LATER = "2026-11-23T10:30:00Z"
 def _dynamodb(folder: Path) -> Store:
     """A new table on moto's server (the test's environment points boto3 there)."""
     name = new_table_name()
-    create_table(name)
+    create_table(name, stream=False)
     return open_store(f"dynamodb://{name}")
 
 

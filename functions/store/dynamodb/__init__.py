@@ -27,9 +27,11 @@ class DynamoDBStore(Users, Posts, Moderation, Inbox, Health, Engagement, Events)
     """The :class:`functions.store.Store` contract on one DynamoDB table."""
 
 
-def create_table(name: str) -> bool:
+def create_table(name: str, *, stream: bool = True) -> bool:
     """Create the store's table (``portal store init``); False if it is there already, in
-    the right shape (:class:`WrongShape` if not)."""
+    the right shape (:class:`WrongShape` if not). ``stream``: with the stream the consumers
+    run from in AWS (tests leave it out where no consumer reads it: moto copies a table,
+    its stream's records included, on every transaction)."""
     table = Table(name)
     found = table.describe()
     if found is not None:
@@ -37,5 +39,8 @@ def create_table(name: str) -> bool:
         if problem:
             raise WrongShape(problem)
         return False
-    table.create(layout.SHAPE, layout.TTL_ATTRIBUTE)
+    shape = layout.SHAPE
+    if not stream:
+        shape = {key: value for key, value in shape.items() if key != "StreamSpecification"}
+    table.create(shape, layout.TTL_ATTRIBUTE)
     return True

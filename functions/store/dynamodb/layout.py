@@ -28,8 +28,8 @@ zero-padded (``pad``) so that they sort as strings.
 
 The member's item is shared: posts move ``question_count`` and ``answer_count``,
 moderation ``flags_upheld`` and ``flags_rejected``, the inbox ``unread_count``,
-``read_through`` and ``notes_added``, engagement ``reputation``, ``balance``, ``gold``, ``silver``, ``bronze``;
-each with ``ADD`` or ``SET`` of its own attributes only.
+``read_through`` and ``notes_added``, engagement ``reputation``, ``balance``, ``gold``,
+``silver``, ``bronze``; each with ``ADD`` or ``SET`` of its own attributes only.
 """
 
 from __future__ import annotations
