@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from portal_testing import PortalPaths, free_port, serving
+from portal_testing import SLOWER, PortalPaths, free_port, serving
 
 from functions import accounts
 from functions.app import create_app
@@ -116,7 +116,7 @@ def http_client(base: str) -> Client:
         headers = {**headers, "Connection": "close"}
         if cookie:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookie.items())
-        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30 * SLOWER)
         try:
             connection.request(method, path, body=raw, headers=headers)
             response = connection.getresponse()
