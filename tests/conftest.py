@@ -48,3 +48,17 @@ def drop_module_tables(store_backend, tmp_path_factory):
         from aws_testing import drop_tables_under
 
         drop_tables_under(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def aws(monkeypatch, tmp_path) -> dict[str, str]:
+    """boto3 in this test (and the `portal` commands it runs) talks to moto's server only,
+    with fake credentials; the variables set."""
+    from aws_testing import AWS_UNSET, aws_environ, moto_endpoint
+
+    for name in AWS_UNSET:
+        monkeypatch.delenv(name, raising=False)
+    environ = aws_environ(moto_endpoint(), tmp_path)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return environ

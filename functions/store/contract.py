@@ -1025,3 +1025,14 @@ def parse_time(text: str) -> dt.datetime:
 def later(now: str, seconds: float) -> str:
     """``now`` plus ``seconds``, as the store writes times."""
     return iso(parse_time(now) + dt.timedelta(seconds=seconds))
+
+
+def log_position(cursor: str | int | None) -> int:
+    """The event log position an events cursor names: a plain number (None: the start;
+    older search indexes kept an int)."""
+    if cursor is None:
+        return 0
+    text = str(cursor)
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        raise BadCursor(text)
+    return int(text)

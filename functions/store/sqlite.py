@@ -63,6 +63,7 @@ from functions.store.contract import (
     Stale,
     User,
     later,
+    log_position,
 )
 from functions.store.ids import new_id
 from functions.store.migrations import MIGRATIONS
@@ -1206,7 +1207,7 @@ class SQLiteStore:
             params.append(kind)
         if cursor is not None:
             where.append("seq < ?")
-            params.append(_event_seq(cursor))
+            params.append(log_position(cursor))
         rows = self._db.execute(
             f"SELECT seq, {_EVENT_COLUMNS} FROM event_log WHERE {' AND '.join(where)}"
             " ORDER BY seq DESC LIMIT ?",
@@ -2097,7 +2098,7 @@ class SQLiteStore:
     # The event log and its consumers
 
     def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
-        after = _event_seq(cursor)
+        after = log_position(cursor)
         rows = self._db.execute(
             f"SELECT seq, {_EVENT_COLUMNS} FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?",
             (after, limit),
@@ -2244,13 +2245,3 @@ def _visible(post: dict) -> int:
 
 def _later_days(now: str, days: int) -> str:
     return later(now, days * 86_400)
-
-
-def _event_seq(cursor: str | int | None) -> int:
-    """The event log position a cursor names (a plain number; older indexes kept an int)."""
-    if cursor is None:
-        return 0
-    text = str(cursor)
-    if not (text.isascii() and text.isdigit() and len(text) < 19):
-        raise BadCursor(text)
-    return int(text)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from aws_testing import AWS_UNSET, aws_environ, moto_endpoint, new_table_name
+from aws_testing import new_table_name
 
 from functions.store import (
     Award,
@@ -55,12 +55,9 @@ def notify(db, event_id, kind, question_id, actor_id, user_ids, at=NOW) -> int:
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def db(request, tmp_path, monkeypatch) -> Store:
+def db(request, tmp_path) -> Store:
     if request.param == "dynamodb":
-        for name in AWS_UNSET:
-            monkeypatch.delenv(name, raising=False)
-        for name, value in aws_environ(moto_endpoint(), tmp_path).items():
-            monkeypatch.setenv(name, value)
+        request.getfixturevalue("aws")
     store = BACKENDS[request.param](tmp_path)
     yield store
     store.close()

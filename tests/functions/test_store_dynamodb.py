@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from aws_testing import AWS_UNSET, aws_environ, moto_endpoint, new_table_name
+from aws_testing import AWS_UNSET, new_table_name
 from portal_testing import PortalPaths, run_portal
 
 from core.aws.dynamodb import ConditionFailed
@@ -17,14 +17,7 @@ from functions.store.dynamodb import WrongShape, create_table, events, layout
 NOW = "2026-12-02T10:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def aws(monkeypatch, tmp_path) -> dict[str, str]:
-    for name in AWS_UNSET:
-        monkeypatch.delenv(name, raising=False)
-    environ = aws_environ(moto_endpoint(), tmp_path)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    return environ
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import dataclasses
 
 import boto3
 import pytest
-from aws_testing import AWS_UNSET, aws_environ, moto_endpoint, new_table_name
+from aws_testing import new_table_name
 from conftest import Inbox
 from portal_testing import PortalPaths
 
@@ -19,12 +19,7 @@ from functions.store.dynamodb import create_table
 NOW = "2026-12-02T10:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def aws(monkeypatch, tmp_path):
-    for name in AWS_UNSET:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in aws_environ(moto_endpoint(), tmp_path).items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import uuid
 
 import boto3
 import pytest
-from aws_testing import AWS_UNSET, aws_environ, moto_endpoint, new_table_name
+from aws_testing import new_table_name
 from portal_testing import PortalPaths, small_content
 
 from functions.store import open_store
@@ -22,14 +22,6 @@ from site_config.build import build
 from site_config.deploy import deploy
 
 DAY = "2026-11-01T00:00:00Z"
-
-
-@pytest.fixture(autouse=True)
-def aws(monkeypatch, tmp_path):
-    for name in AWS_UNSET:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in aws_environ(moto_endpoint(), tmp_path).items():
-        monkeypatch.setenv(name, value)
 
 
 def new_bucket(kind: str) -> str:
@@ -62,6 +54,9 @@ def new_distribution() -> str:
         }
     )
     return answer["Distribution"]["Id"]
+
+
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import uuid
 
 import boto3
 import pytest
-from aws_testing import AWS_UNSET, aws_environ, moto_endpoint
 from conftest import question
 from test_live import Outbox, urls, writer
 
@@ -16,13 +15,7 @@ from core.aws import AwsError
 from search_index import snapshots
 from search_index.snapshots import POINTER, SnapshotLoader, index_bucket, publish_snapshot
 
-
-@pytest.fixture(autouse=True)
-def aws(monkeypatch, tmp_path):
-    for name in AWS_UNSET:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in aws_environ(moto_endpoint(), tmp_path).items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import uuid
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
-from portal_testing import PortalPaths, free_port, run_portal, small_content, write_page
+from portal_testing import PortalPaths, run_portal, small_content, write_page
 
 from core import settings as settings_module
 from site_config.build import build
@@ -103,33 +102,7 @@ def test_invalidation_paths_name_both_forms_of_a_page_and_only_pages():
 # Against moto's server ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def aws_env(endpoint, monkeypatch, tmp_path):
-    """Fake credentials and the moto endpoint, and nothing from this machine's AWS setup."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_REGION",
-        "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_ENDPOINT_URL_CLOUDFRONT",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from functions.store.dynamodb import layout
 from functions.store.ids import new_id
 
 __all__ = [
+    "EXISTS",
+    "NEW",
     "Base",
     "ConditionFailed",
     "Item",
@@ -32,6 +34,8 @@ __all__ = [
     "update",
 ]
 
+NEW = "attribute_not_exists(PK)"  # the condition of a put that makes a new item
+EXISTS = "attribute_exists(PK)"  # ... and of a write to an item that must be there
 ID_DRAWS = 5  # a new item whose id was taken (1 in 4096 in the same millisecond) draws again
 
 
@@ -115,7 +119,7 @@ class Base:
         }
         if kind in MODERATION_KINDS and actor is not None:
             values.update(layout.moderation_log_keys(seq, kind, entity, entity_id, actor))
-        return event_id, put(values, "attribute_not_exists(PK)")
+        return event_id, put(values, NEW)
 
     # Transactions
 

@@ -59,6 +59,7 @@ from functions.store.contract import (
 )
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import (
+    NEW,
     Base,
     ConditionFailed,
     Item,
@@ -70,7 +71,6 @@ from functions.store.dynamodb.base import (
     update,
 )
 
-NEW = "attribute_not_exists(PK)"
 LEDGER_COUNTER = {"PK": "counter#ledger", "SK": "counter"}
 CLAIM_BUCKET_BITS = 34  # event ids per claims partition: 2**22 ms (70 minutes) of them
 RANK = 10**16  # BoardPoints = value * RANK + the member's rank among equals

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from functions.store.contract import BadCursor, Event, EventPage
+from functions.store.contract import Event, EventPage, log_position
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import Base, Item, update
 
@@ -25,7 +25,7 @@ GAP_WAIT_MS = 10_000  # how long a missing position may hold readers up
 
 class Events(Base):
     def events_after(self, cursor: str | None, limit: int = 100) -> EventPage:
-        position = _seq(cursor)
+        position = log_position(cursor)
         events: list[Event] = []
         now_ms = time.time_ns() // 1_000_000
         while len(events) < limit:
@@ -142,15 +142,6 @@ def _abandoned(later: Item, now_ms: int) -> bool:
     """Whether the positions missing before ``later`` were given up: it was written (or
     voided) more than ``GAP_WAIT_MS`` ago."""
     return now_ms - later.get("written_ms", 0) >= GAP_WAIT_MS
-
-
-def _seq(cursor: str | int | None) -> int:
-    if cursor is None:
-        return 0
-    text = str(cursor)
-    if not (text.isascii() and text.isdigit() and len(text) < 16):
-        raise BadCursor(text)
-    return int(text)
 
 
 def _cursor(position: int, given: str | None) -> str | None:

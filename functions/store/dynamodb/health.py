@@ -28,10 +28,18 @@ from typing import Any
 
 from functions.store.contract import Feedback, MetricUpdate, Question, QuestionClock
 from functions.store.dynamodb import layout
-from functions.store.dynamodb.base import Base, ConditionFailed, Item, chunks, delete, put, update
+from functions.store.dynamodb.base import (
+    NEW,
+    Base,
+    ConditionFailed,
+    Item,
+    chunks,
+    delete,
+    put,
+    update,
+)
 from functions.store.dynamodb.posts import question_from
 
-NEW = "attribute_not_exists(PK)"
 CHUNK = 98  # a transaction's writes of a batch, besides its marker and the cursor's move
 BATCH_TTL = 7 * 86_400  # how long a batch's plan is kept, in seconds
 SEPARATOR = "#"  # between a counter's period and key: below every character of a period

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from core.aws.dynamodb import TRANSACTION
 from functions.store.contract import (
     Attempts,
     AwardNote,
@@ -47,6 +48,7 @@ from functions.store.contract import (
 )
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import (
+    NEW,
     Base,
     ConditionFailed,
     Item,
@@ -58,8 +60,6 @@ from functions.store.dynamodb.base import (
     update,
 )
 
-NEW = "attribute_not_exists(PK)"
-TRANSACTION = 100  # writes in one transaction
 SENT_MAIL_KEPT_DAYS = 30  # as in SQLite: sent mail is forgotten after this
 WRITE_COUNT_KEPT = dt.timedelta(days=1)  # a write window's counter, after it began (TTL)
 RETRIES = 20  # a transaction tried again after a race or a taken id, before giving up

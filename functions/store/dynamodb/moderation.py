@@ -42,6 +42,8 @@ from functions.store.contract import (
 )
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import (
+    EXISTS,
+    NEW,
     Base,
     ConditionFailed,
     Item,
@@ -53,8 +55,6 @@ from functions.store.dynamodb.base import (
 )
 from functions.store.dynamodb.events import event_from
 
-NEW = "attribute_not_exists(PK)"
-EXISTS = "attribute_exists(PK)"
 RETRIES = 20  # compare-and-set rounds before a change gives up on a busy item
 FLAGS_PER_WRITE = 48  # flags resolved in one transaction (two writes each)
 REVIEW_QUEUE = "review"

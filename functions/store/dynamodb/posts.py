@@ -70,6 +70,7 @@ from functions.store.contract import (
 )
 from functions.store.dynamodb import layout
 from functions.store.dynamodb.base import (
+    NEW,
     Base,
     ConditionFailed,
     Item,
@@ -82,7 +83,6 @@ from functions.store.dynamodb.base import (
 )
 
 T = TypeVar("T")
-NEW = "attribute_not_exists(PK)"
 ORDERS = ("newest", "active", "votes", "unanswered")
 SCORE_OFFSET = 10**12  # scores sort as padded strings once made non-negative
 # A change that keeps meeting others on one post (fifty votes at once on a question each

@@ -11,9 +11,7 @@ from collections.abc import Sequence
 
 from functions.store.contract import Conflict, Mail, User
 from functions.store.dynamodb import layout
-from functions.store.dynamodb.base import Base, ConditionFailed, Item, delete, put, update
-
-NEW = "attribute_not_exists(PK)"
+from functions.store.dynamodb.base import NEW, Base, ConditionFailed, Item, delete, put, update
 
 
 class Users(Base):
