@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from core.languages import CODES
+from core.yaml_data import parse_yaml
 
 
 class MissingTranslation(KeyError):
@@ -19,7 +18,7 @@ def load(folder: Path) -> dict[str, dict[str, str]]:
     MissingTranslation says which file and key is not."""
     table: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("*.yml")):
-        for key, texts in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+        for key, texts in (parse_yaml(path.read_text(encoding="utf-8")) or {}).items():
             if key in table:
                 raise MissingTranslation(f"{path.name}: {key!r} is defined in another file too.")
             missing = [code for code in CODES if not (texts or {}).get(code)]

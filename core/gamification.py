@@ -19,7 +19,6 @@ from pathlib import Path
 from string import Formatter
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,6 +31,7 @@ from pydantic import (
 
 from core.languages import CODES
 from core.settings import PROJECT_ROOT
+from core.yaml_data import YAMLError, parse_yaml
 
 RULES_FILE = PROJECT_ROOT / "site_config" / "gamification.yml"
 
@@ -235,8 +235,8 @@ class Programme(_Strict):
 def parse(text: str, source: str = "gamification.yml") -> Programme:
     """The programme ``text`` describes; :class:`GamificationError` names the first wrong keys."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        data = parse_yaml(text)
+    except YAMLError as error:
         raise GamificationError(f"{source}: this is not YAML: {error}") from None
     try:
         return Programme.model_validate(data)

@@ -9,10 +9,9 @@ language may call it by its own name (``site_config/tag_names.yml``).
 import unicodedata
 from functools import cache
 
-import yaml
-
 from core.languages import CODES
 from core.settings import PROJECT_ROOT
+from core.yaml_data import parse_yaml
 
 MAX_TAG_CHARS = 30
 
@@ -39,7 +38,7 @@ TAG_NAMES_FILE = PROJECT_ROOT / "site_config" / "tag_names.yml"
 def tag_names() -> dict[str, dict[str, str]]:
     """Every named tag's name in each language, checked: a valid tag, every language given,
     no name meaning two tags."""
-    data = yaml.safe_load(TAG_NAMES_FILE.read_text(encoding="utf-8")) or {}
+    data = parse_yaml(TAG_NAMES_FILE.read_text(encoding="utf-8")) or {}
     owners: dict[str, str] = {}
     for tag, names in data.items():
         if not valid_tag(tag):
