@@ -139,7 +139,7 @@ def test_serve_keeps_one_worker_running_and_it_ends_with_serve(paths):
 
 def workers_started_by_serve(paths: PortalPaths) -> list[int]:
     """The `portal work --parent PID` processes running on this test's store."""
-    store = f"PORTAL_STORE=sqlite:///{paths.store}".encode()
+    store = f"PORTAL_STORE={paths.store_url}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
