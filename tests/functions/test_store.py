@@ -41,7 +41,7 @@ def test_created_with_its_folders_and_migrated(tmp_path, db):
 
 
 def test_other_stores_are_refused_with_a_clear_error():
-    with pytest.raises(ValueError, match="sqlite:///path/to/portal.db or dynamodb://TABLE"):
+    with pytest.raises(ValueError, match=r"sqlite:///path/to/portal\.db or dynamodb://TABLE"):
         open_store("postgres://nope")
     with pytest.raises(ValueError, match="a DynamoDB table's name is 3 to 255"):
         open_store("dynamodb://no")
