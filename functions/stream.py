@@ -26,9 +26,9 @@ from core.settings import settings as process_settings
 from functions import consumers
 from functions.mail import Mailer, deliver_due
 from functions.store import Store, open_store
+from functions.store.dynamodb import layout
 
 log = logging.getLogger(__name__)
-EVENT_PREFIX = "events#"  # the PK of the log's items (functions/store/dynamodb/layout.py)
 
 
 class StreamConsumers:
@@ -66,7 +66,7 @@ class StreamConsumers:
 def _is_event(record: dict[str, Any]) -> bool:
     keys = record.get("dynamodb", {}).get("Keys", {})
     return record.get("eventName") == "INSERT" and keys.get("PK", {}).get("S", "").startswith(
-        EVENT_PREFIX
+        layout.EVENT_PREFIX
     )
 
 

@@ -362,30 +362,25 @@ class Table:
             for write in writes
         ]
         for attempt in range(6):
-            try:
-                with translated(f"writing to table {self.name!r}", self._missing):
-                    try:
-                        options = {"ClientRequestToken": token} if token else {}
-                        self._client.transact_write_items(TransactItems=request, **options)
-                        return
-                    except ClientError as error:
-                        if _code(error) != "TransactionCanceledException":
-                            raise
-                        reasons = error.response.get("CancellationReasons") or []
-                        codes = [reason.get("Code", "None") for reason in reasons]
-                        failed = [
-                            i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"
-                        ]
-                        if failed:
-                            raise ConditionFailed(
-                                failed, [from_item(r.get("Item")) for r in reasons]
-                            ) from None
-                        if not any(
-                            code in ("TransactionConflict", "ThrottlingError") for code in codes
-                        ):
-                            raise
-            except ConditionFailed:
-                raise
+            with translated(f"writing to table {self.name!r}", self._missing):
+                try:
+                    options = {"ClientRequestToken": token} if token else {}
+                    self._client.transact_write_items(TransactItems=request, **options)
+                    return
+                except ClientError as error:
+                    if _code(error) != "TransactionCanceledException":
+                        raise
+                    reasons = error.response.get("CancellationReasons") or []
+                    codes = [reason.get("Code", "None") for reason in reasons]
+                    failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
+                    if failed:
+                        raise ConditionFailed(
+                            failed, [from_item(r.get("Item")) for r in reasons]
+                        ) from None
+                    if not any(
+                        code in ("TransactionConflict", "ThrottlingError") for code in codes
+                    ):
+                        raise
             time.sleep(0.02 * 2**attempt)
         raise TooBusy(
             f"Writes to table {self.name!r} kept meeting other writes to the same items; "

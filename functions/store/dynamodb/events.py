@@ -88,40 +88,29 @@ class Events(Base):
         return found.get("cursor") if found else None
 
     def save_consumer_cursor(self, consumer: str, cursor: str | None) -> None:
-        self.table.update(
-            layout.cursor_key(consumer),
-            "SET #cursor = :cursor",
-            names={"#cursor": "cursor"},
-            params={":cursor": cursor},
-        ) if cursor is not None else self.table.update(
-            layout.cursor_key(consumer), "REMOVE #cursor", names={"#cursor": "cursor"}
-        )
+        self.table.write(_cursor_write(consumer, cursor))
 
     @staticmethod
     def cursor_move(consumer: str, after: str | None, cursor: str | None) -> dict[str, Any]:
         """The write that moves a consumer's cursor from ``after`` to ``cursor``, only if it
         is still at ``after`` (put it in the transaction that applies the batch)."""
         if after is None:
-            condition = "attribute_not_exists(#cursor)"
-            params: dict[str, Any] = {}
-        else:
-            condition = "#cursor = :after"
-            params = {":after": after}
-        if cursor is None:
-            return update(
-                layout.cursor_key(consumer),
-                "REMOVE #cursor",
-                condition,
-                {"#cursor": "cursor"},
-                params or None,
-            )
-        return update(
-            layout.cursor_key(consumer),
-            "SET #cursor = :cursor",
-            condition,
-            {"#cursor": "cursor"},
-            {**params, ":cursor": cursor},
-        )
+            return _cursor_write(consumer, cursor, "attribute_not_exists(#cursor)")
+        return _cursor_write(consumer, cursor, "#cursor = :after", {":after": after})
+
+
+def _cursor_write(
+    consumer: str,
+    cursor: str | None,
+    condition: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The update that sets a consumer's cursor (None: removes it), under ``condition``."""
+    names = {"#cursor": "cursor"}
+    if cursor is None:
+        return update(layout.cursor_key(consumer), "REMOVE #cursor", condition, names, params)
+    values = {**(params or {}), ":cursor": cursor}
+    return update(layout.cursor_key(consumer), "SET #cursor = :cursor", condition, names, values)
 
 
 def event_from(item: Item) -> Event:
